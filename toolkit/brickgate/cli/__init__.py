@@ -1,0 +1,99 @@
+"""The `brickgate` command line: argument parsing, output format and exit codes only.
+
+Each subcommand lives in a module of this package and calls one typed function of its
+capability module. Exit codes: 0 pass, 1 verdict failed, 2 no verdict (usage, input,
+config or infrastructure error), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from brickgate import __version__, config
+from brickgate.cli.common import GlobalOptions
+from brickgate.errors import BrickgateError
+from brickgate.output import ERROR_PREFIX, OUTPUT_FORMATS
+from brickgate.secrets import redact
+
+INTERNAL_ERROR = "brickgate: internal error: {kind}: {message} (rerun with -v for the traceback)"
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="brickgate", message="%(prog)s %(version)s")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Output format. Env BRICKGATE_FORMAT; TOML format. Default: github inside GitHub Actions, else text.",
+)
+@click.option("-v", "--verbose", count=True, help="Show where each option came from and tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
+    """Ship Databricks ML models through fairness and drift gates.
+
+    brickgate validates Databricks Asset Bundles, runs bundle jobs on one machine, gates models
+    on fairness (disparate impact) and input drift (PSI), and deploys and promotes them; the same
+    commands power its GitHub Actions. Exit codes: 0 pass, 1 a gate or check failed, 2 usage,
+    input or infrastructure error.
+    """
+    options = ctx.ensure_object(GlobalOptions)
+    options.verbose = verbose or (1 if os.environ.get("BRICKGATE_VERBOSE", "") not in ("", "0", "false") else 0)
+    chosen = output_format or os.environ.get("BRICKGATE_FORMAT") or None
+    if chosen is None:
+        table = config.load_pyproject_table(config.find_pyproject())
+        chosen = table.get("format") if isinstance(table.get("format"), str) else None
+    if chosen is None:
+        chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if chosen not in OUTPUT_FORMATS:
+        raise click.BadParameter(f"'{chosen}' is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="BRICKGATE_FORMAT")
+    options.format = chosen  # type: ignore[assignment]
+
+
+def _register_commands() -> None:
+    """Add every real subcommand; each module imports only click at import time."""
+    # One import and one add_command per command module, in alphabetical order.
+
+
+_register_commands()
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console-script entry point: the one place that turns errors into exit codes."""
+    options = GlobalOptions()
+    try:
+        code = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="brickgate", standalone_mode=False, obj=options
+        )
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("brickgate: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("brickgate: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        code = 2
+    except BrickgateError as exc:
+        message = redact(str(exc))
+        click.echo(f"{ERROR_PREFIX}{message}", err=True)
+        if options.format == "github":
+            from brickgate.github import annotation
+
+            click.echo(annotation("error", message))
+        code = exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the one broad handler, by design
+        click.echo(INTERNAL_ERROR.format(kind=type(exc).__name__, message=redact(str(exc))), err=True)
+        if options.verbose:
+            click.echo(redact(traceback.format_exc()), err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

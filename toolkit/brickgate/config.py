@@ -1,0 +1,159 @@
+"""Resolve every command option from flags, environment, pyproject.toml and shipped defaults.
+
+Order: flag > `BRICKGATE_<COMMAND>_<OPTION>` (globals: `BRICKGATE_<OPTION>`) >
+`[tool.brickgate.<command>]` (globals: `[tool.brickgate]`) in the consuming repository's
+pyproject.toml > `defaults.toml` in this package. An empty environment value counts as
+unset, because GitHub Actions inputs default to the empty string. Secrets never come from
+here: they are read from the environment by the module that needs them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from brickgate.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+Converter = Callable[[object], object]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolved:
+    """Option values of one command and, for `-v`, where each came from."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def env_name(command: str, option: str) -> str:
+    """`("fairness-gate", "di_min")` → `BRICKGATE_FAIRNESS_GATE_DI_MIN`; globals have no command."""
+    parts = ["BRICKGATE", *command.split(), option] if command else ["BRICKGATE", option]
+    return "_".join(p.replace("-", "_").upper() for p in parts)
+
+
+def toml_key(option: str) -> str:
+    """`di_min` → `di-min`, the spelling of flags and of `[tool.brickgate]` keys."""
+    return option.replace("_", "-")
+
+
+def load_defaults() -> dict[str, Any]:
+    text = resources.files("brickgate").joinpath("defaults.toml").read_text(encoding="utf-8")
+    defaults: dict[str, Any] = tomllib.loads(text)
+    return defaults
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml at or above `start` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load_pyproject_table(path: Path | None) -> dict[str, Any]:
+    """The `[tool.brickgate]` table of `path`, or `{}` when there is none."""
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read [tool.brickgate]: {exc}") from exc
+    table = data.get("tool", {}).get("brickgate", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.brickgate] must be a table")
+    return table
+
+
+def _command_table(table: Mapping[str, Any], command: str) -> Mapping[str, Any]:
+    node: Any = table
+    for part in command.split():
+        node = node.get(part, {}) if isinstance(node, Mapping) else {}
+    if not isinstance(node, Mapping):
+        raise ConfigError(f"pyproject.toml: [tool.brickgate.{command}] must be a table")
+    return node
+
+
+def _is_unset(value: object) -> bool:
+    return value is None or value == () or value == []
+
+
+def resolve(
+    command: str,
+    flags: Mapping[str, object],
+    *,
+    converters: Mapping[str, Converter],
+    env: Mapping[str, str],
+    pyproject: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+) -> Resolved:
+    """Merge the four sources for the options named in `converters`.
+
+    Parameters
+    ----------
+    command:
+        Command path as typed, e.g. ``"fairness-gate"`` or ``"psi-gate profile"``; ``""`` for
+        the global options.
+    flags:
+        Values click parsed; ``None`` or an empty tuple means the flag was not given.
+    converters:
+        Per option, a function turning a string (env) or TOML value into the option's type;
+        it raises ``ValueError`` for invalid values.
+    env, pyproject, defaults:
+        The process environment, the `[tool.brickgate]` table and `defaults.toml`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown `[tool.brickgate]` key or a value that does not convert.
+    """
+    toml_table = _command_table(pyproject, command) if command else pyproject
+    default_table = _command_table(defaults, command) if command else defaults.get("global", {})
+    known = {toml_key(name) for name in converters}
+    for key, value in toml_table.items():
+        if key not in known and not isinstance(value, Mapping):
+            where = f"[tool.brickgate.{command}]" if command else "[tool.brickgate]"
+            raise ConfigError(f"pyproject.toml: unknown key '{key}' in {where}; valid keys: {', '.join(sorted(known))}")
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, convert in converters.items():
+        flag_value = flags.get(name)
+        variable = env_name(command, name)
+        key = toml_key(name)
+        if not _is_unset(flag_value):
+            values[name], sources[name] = flag_value, f"flag --{key}"
+        elif env.get(variable, "") != "":
+            values[name] = _convert(convert, env[variable], variable)
+            sources[name] = f"env {variable}"
+        elif key in toml_table:
+            where = f"pyproject.toml [tool.brickgate{'.' + command if command else ''}] {key}"
+            values[name], sources[name] = _convert(convert, toml_table[key], where), where
+        elif key in default_table and default_table[key] != "":
+            values[name] = _convert(convert, default_table[key], f"defaults.toml {key}")
+            sources[name] = "default"
+        else:
+            values[name], sources[name] = flag_value, "unset"
+    return Resolved(values=values, sources=sources)
+
+
+def _convert(convert: Converter, raw: object, where: str) -> object:
+    try:
+        return convert(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc

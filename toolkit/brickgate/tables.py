@@ -1,0 +1,149 @@
+"""Read and write tables by three-level name, the same way locally and on Databricks.
+
+On Databricks (`DATABRICKS_RUNTIME_VERSION` is set) a name `catalog.schema.table` is a Unity
+Catalog table written through Spark. Elsewhere it is a Delta table written through
+`deltalake` (delta-rs) under the local warehouse folder:
+`<warehouse>/<catalog>/<schema>/<table>`, where the warehouse is `$BRICKGATE_WAREHOUSE` or
+`.brickgate/warehouse`. A name containing a path separator is a Delta folder used as is.
+Appends never rewrite history, and a changed schema is refused unless asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from brickgate.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+WriteMode = Literal["append", "overwrite"]
+DEFAULT_WAREHOUSE = Path(".brickgate") / "warehouse"
+NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BAD_NAME = "table name '{name}' is not catalog.schema.table (letters, digits and _ in each part) or a folder path"
+SCHEMA_CHANGE = (
+    "table {name}: the data's schema differs from the table's ({detail}); "
+    "pass allow_schema_change=True (CLI: --allow-schema-change) to evolve it"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableWrite:
+    """Where rows went: the table name, its location and the Delta version written."""
+
+    name: str
+    location: str
+    rows: int
+    version: int | None
+
+
+def on_databricks(env: Mapping[str, str] | None = None) -> bool:
+    return bool((os.environ if env is None else env).get("DATABRICKS_RUNTIME_VERSION"))
+
+
+def warehouse_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The local warehouse folder: `$BRICKGATE_WAREHOUSE`, else `.brickgate/warehouse`."""
+    value = (os.environ if env is None else env).get("BRICKGATE_WAREHOUSE", "")
+    return Path(value) if value else DEFAULT_WAREHOUSE
+
+
+def is_path_name(name: str) -> bool:
+    return "/" in name or os.sep in name or name.startswith(".")
+
+
+def local_path(name: str, warehouse: Path | None = None) -> Path:
+    """Folder of the local Delta table `name`.
+
+    >>> local_path("main.fraud.claims", Path("/w")).as_posix()
+    '/w/main/fraud/claims'
+    """
+    if is_path_name(name):
+        return Path(name)
+    parts = name.split(".")
+    if len(parts) != 3 or not all(NAME_PART.match(p) for p in parts):
+        raise InputError(BAD_NAME.format(name=name))
+    return (warehouse or warehouse_dir()).joinpath(*parts)
+
+
+def table_exists(name: str, *, warehouse: Path | None = None) -> bool:
+    if on_databricks():
+        return bool(_spark().catalog.tableExists(name))
+    from deltalake import DeltaTable
+
+    return bool(DeltaTable.is_deltatable(str(local_path(name, warehouse))))
+
+
+def read_table(name: str, *, warehouse: Path | None = None, version: int | None = None) -> pd.DataFrame:
+    """The whole table as pandas (optionally at a Delta `version`, locally)."""
+    if on_databricks():
+        spark_frame: pd.DataFrame = _spark().table(name).toPandas()
+        return spark_frame
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    path = local_path(name, warehouse)
+    try:
+        table = DeltaTable(str(path), version=version)
+    except TableNotFoundError as exc:
+        raise InputError(f"table {name} does not exist (looked in {path})") from exc
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
+
+
+def write_table(
+    name: str,
+    data: pd.DataFrame,
+    *,
+    mode: WriteMode = "append",
+    allow_schema_change: bool = False,
+    warehouse: Path | None = None,
+) -> TableWrite:
+    """Append (default) or overwrite `data` into the table `name`, creating it if needed.
+
+    Raises
+    ------
+    InputError
+        When the name is invalid, or the schema differs and `allow_schema_change` is false.
+    """
+    if on_databricks():
+        return _write_spark(name, data, mode=mode, allow_schema_change=allow_schema_change)
+    from deltalake import write_deltalake
+    from deltalake.exceptions import SchemaMismatchError
+
+    path = local_path(name, warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    schema_mode: Any = None
+    if allow_schema_change:
+        schema_mode = "merge" if mode == "append" else "overwrite"
+    try:
+        write_deltalake(str(path), data, mode=mode, schema_mode=schema_mode)
+    except SchemaMismatchError as exc:
+        raise InputError(SCHEMA_CHANGE.format(name=name, detail=str(exc).splitlines()[0])) from exc
+    from deltalake import DeltaTable
+
+    return TableWrite(name=name, location=str(path), rows=len(data), version=DeltaTable(str(path)).version())
+
+
+def _write_spark(name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema_change: bool) -> TableWrite:
+    spark = _spark()
+    writer = spark.createDataFrame(data).write.format("delta").mode(mode)
+    if allow_schema_change:
+        writer = writer.option("mergeSchema" if mode == "append" else "overwriteSchema", "true")
+    try:
+        writer.saveAsTable(name)
+    except Exception as exc:  # AnalysisException: schema mismatch; its module differs across runtimes
+        if "schema" in str(exc).lower() and not allow_schema_change:
+            raise InputError(SCHEMA_CHANGE.format(name=name, detail=str(exc).splitlines()[0])) from exc
+        raise
+    return TableWrite(name=name, location=name, rows=len(data), version=None)
+
+
+def _spark() -> Any:
+    from brickgate.runtime import get_spark
+
+    return get_spark()
