@@ -24,3 +24,13 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One local[2] Spark session for the whole run (Java 17); tests using it are marked `spark`."""
+    from brickgate.runtime import get_spark
+
+    session = get_spark()
+    yield session
+    session.stop()
