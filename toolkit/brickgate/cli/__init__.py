@@ -60,6 +60,9 @@ def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
 def _register_commands() -> None:
     """Add every real subcommand; each module imports only click at import time."""
     # One import and one add_command per command module, in alphabetical order.
+    from brickgate.cli.tag_release import tag_release
+
+    cli.add_command(tag_release)
 
 
 _register_commands()

@@ -1,0 +1,87 @@
+"""`brickgate tag-release`: annotated semver tag, optional push and GitHub release."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from brickgate.cli.common import global_options, resolve_options
+
+VERSION_ENV = "BRICKGATE_TAG_RELEASE_VERSION"
+
+
+@click.command("tag-release")
+@click.argument("version", required=False)
+@click.option("--ref", help="Commit to tag. Env BRICKGATE_TAG_RELEASE_REF; TOML ref. Default: HEAD.")
+@click.option("--message", "-m", help="Tag message. Env BRICKGATE_TAG_RELEASE_MESSAGE. Default: 'Release VERSION'.")
+@click.option("--push/--no-push", default=None, help="Push the tag. Env BRICKGATE_TAG_RELEASE_PUSH. Default: off.")
+@click.option("--remote", help="Remote to push to. Env BRICKGATE_TAG_RELEASE_REMOTE; TOML remote. Default: origin.")
+@click.option(
+    "--github-release/--no-github-release",
+    default=None,
+    help="Create a GitHub release through GITHUB_API_URL (needs GITHUB_TOKEN, GITHUB_REPOSITORY). "
+    "Env BRICKGATE_TAG_RELEASE_GITHUB_RELEASE. Default: off.",
+)
+@click.option(
+    "--gate-summary",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Gate summary file (markdown or JSON) to include in the release notes; repeatable. "
+    "Env BRICKGATE_TAG_RELEASE_GATE_SUMMARY (comma separated).",
+)
+@click.pass_context
+def tag_release(ctx: click.Context, /, version: str | None, **_: object) -> int:
+    """Create the annotated release tag VERSION (e.g. v1.2.3, v1.2.3-rc.1) and optionally push it.
+
+    Safe to re-run: a tag already at the same commit succeeds and changes nothing; a tag at
+    another commit (locally or on the remote) exits 1 and changes nothing; a rejected push
+    removes the tag this run created. VERSION may also come from BRICKGATE_TAG_RELEASE_VERSION.
+    Exit codes: 0 tagged (or already tagged), 1 conflicting tag, 2 invalid version or git/GitHub error.
+    """
+    from brickgate.errors import ConfigError
+    from brickgate.release import TagReleaseOptions
+    from brickgate.release import tag_release as run
+
+    opts = resolve_options(ctx)
+    version = version or os.environ.get(VERSION_ENV) or None
+    if version is None:
+        raise ConfigError(f"missing VERSION argument (or {VERSION_ENV}), e.g. brickgate tag-release v1.2.3")
+    result = run(
+        version,
+        TagReleaseOptions(
+            ref=opts["ref"],
+            message=opts["message"] or None,
+            push=bool(opts["push"]),
+            remote=opts["remote"],
+            github_release=bool(opts["github_release"]),
+            gate_summaries=tuple(opts["gate_summary"] or ()),
+        ),
+    )
+    document = {
+        "tag": result.tag,
+        "sha": result.sha,
+        "status": result.status,
+        "passed": result.passed,
+        "prerelease": result.prerelease,
+        "pushed": result.pushed,
+        "release_url": result.release_url,
+        "release_created": result.release_created,
+        "message": result.message,
+    }
+    fmt = global_options(ctx).format
+    if fmt == "json":
+        from brickgate.output import emit_json
+
+        emit_json(document, "tag-release")
+    else:
+        click.echo(result.message if result.passed else f"brickgate: tag-release failed: {result.message}")
+    if fmt == "github":
+        from brickgate.github import annotation, append_summary, write_outputs
+
+        if not result.passed:
+            click.echo(annotation("error", result.message, title="tag-release"))
+        write_outputs({k.replace("_", "-"): v for k, v in document.items() if k != "message"})
+        append_summary(f"### Release tag {result.tag}\n\n{'✅' if result.passed else '❌'} {result.message}\n")
+    return 0 if result.passed else 1
