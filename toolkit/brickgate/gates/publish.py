@@ -1,0 +1,222 @@
+"""Publish a gate's outcome: report files, results table, console output, GitHub, alerts.
+
+Order matters and is fixed: first what must never be lost (``--report-dir`` files, then the
+results-table rows, appended), then what people read (stdout, annotations, ``$GITHUB_OUTPUT``,
+the job summary), then what talks to services (commit status, alerts). A PNG that cannot be
+drawn, a status that cannot be posted or an alert channel that is down becomes a warning on
+stderr; none of them changes the verdict or loses a saved result.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from brickgate import __version__
+from brickgate.gates.result import GateOutcome, ResultRows
+from brickgate.output import OutputFormat, to_json, warn
+from brickgate.report import html
+from brickgate.report.charts import render_png
+from brickgate.secrets import redact
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from brickgate.alerts import Delivery
+    from brickgate.github import StatusResult
+    from brickgate.tables import TableWrite
+
+NO_MATPLOTLIB = "PNG chart not written: matplotlib is not installed (pip install 'brickgate[plots]')"
+PNG_FAILED = "PNG chart {name} not written: {reason}"
+ALERT_FAILED = "alert via {channel} not delivered after {attempts} attempt(s): {detail}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishOptions:
+    """Where a gate's outcome goes; every field maps to a CLI flag shared by the gates.
+
+    ``env`` defaults to the process environment (GitHub files, tokens, alert endpoints).
+    """
+
+    output_format: OutputFormat = "text"
+    report_dir: Path | None = None
+    results_table: str | None = None
+    alert_channels: tuple[str, ...] = ()
+    github_status: bool = False
+    env: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishReport:
+    """What publishing did; ``warnings`` were already printed to stderr."""
+
+    files: tuple[Path, ...] = ()
+    table: TableWrite | None = None
+    status: StatusResult | None = None
+    deliveries: tuple[Delivery, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def check_options(options: PublishOptions) -> None:
+    """Fail early (before any computation) on unknown alert channels or missing alert settings.
+
+    Raises
+    ------
+    ConfigError
+        From `brickgate.alerts.check_channels`, naming the channel or the variables missing.
+    """
+    if options.alert_channels:
+        from brickgate.alerts import check_channels
+
+        check_channels(options.alert_channels, _env(options))
+
+
+def _env(options: PublishOptions) -> Mapping[str, str]:
+    return os.environ if options.env is None else options.env
+
+
+def results_frame(results: ResultRows) -> pd.DataFrame:
+    """The rows as a DataFrame with the declared column types (nullable, so nulls keep their type)."""
+    import pandas as pd
+
+    dtypes: dict[str, Any] = {"string": "string", "int64": "Int64", "float64": "Float64", "bool": "boolean"}
+    frame = pd.DataFrame(list(results.rows), columns=list(results.columns))
+    timestamps = [name for name, kind in results.columns.items() if kind == "timestamp"]
+    for name in timestamps:
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    frame = frame.astype({name: dtypes[kind] for name, kind in results.columns.items() if kind != "timestamp"})
+    return frame.astype({name: "datetime64[us, UTC]" for name in timestamps})
+
+
+def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    result_path = folder / f"{outcome.gate}-result.json"
+    result_path.write_text(to_json(outcome.document, outcome.schema) + "\n", encoding="utf-8")
+    summary_path = folder / f"{outcome.gate}-summary.md"
+    summary_path.write_text(outcome.summary_markdown, encoding="utf-8")
+    written += [result_path, summary_path]
+    images: list[bytes] = []
+    for chart in outcome.charts:
+        try:
+            png = render_png(chart)
+        except (ValueError, RuntimeError, OSError) as exc:
+            warnings.append(PNG_FAILED.format(name=chart.name, reason=str(exc).splitlines()[0] if str(exc) else exc))
+            continue
+        if png is None:
+            warnings.append(NO_MATPLOTLIB)
+            break
+        png_path = folder / f"{outcome.gate}-{chart.name}.png"
+        png_path.write_bytes(png)
+        written.append(png_path)
+        images.append(png)
+    sections = list(outcome.sections)
+    if images:
+        sections.append(html.Section(heading="Charts", images=tuple(images)))
+    footer = f"brickgate {__version__} · {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')}"
+    page = html.page(
+        f"brickgate {outcome.gate} gate",
+        status=outcome.status,
+        headline=outcome.headline,
+        sections=sections,
+        footer=footer,
+    )
+    html_path = folder / f"{outcome.gate}-report.html"
+    html_path.write_text(page, encoding="utf-8")
+    written.append(html_path)
+    return written
+
+
+def _print_console(outcome: GateOutcome, output_format: OutputFormat, stream: IO[str]) -> None:
+    if output_format == "json":
+        print(to_json(outcome.document, outcome.schema), file=stream)
+        return
+    print(outcome.text.rstrip("\n"), file=stream)
+    if output_format == "github":
+        from brickgate.github import annotation
+
+        levels: dict[str, Any] = {"critical": "error", "warning": "warning"}
+        for finding in outcome.findings:
+            if finding.severity in levels:
+                title = f"brickgate {outcome.gate}: {finding.subject}"
+                print(annotation(levels[finding.severity], finding.message, title=title), file=stream)
+
+
+def publish(
+    outcome: GateOutcome,
+    options: PublishOptions,
+    *,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> PublishReport:
+    """Write everything `outcome` holds to where `options` says, in a safe order.
+
+    1. ``--report-dir``: ``<gate>-result.json`` (schema-validated), ``<gate>-summary.md``,
+       ``<gate>-<chart>.png`` (``plots`` extra) and the self-contained ``<gate>-report.html``.
+    2. ``--results-table``: the rows, appended (never overwritten) through
+       `brickgate.tables.write_table`.
+    3. stdout in the chosen format; in github format also annotations (CRITICAL → error,
+       WARNING → warning), ``$GITHUB_OUTPUT`` (plus ``report-path``) and the job summary.
+    4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit.
+    5. Alerts through `brickgate.alerts.send_alerts`.
+
+    Raises
+    ------
+    InputError
+        When the results table cannot be appended to (e.g. its schema differs); the report
+        files are already written by then.
+    """
+    env = _env(options)
+    out = stdout or sys.stdout
+    warnings: list[str] = []
+    files: list[Path] = []
+    if options.report_dir is not None:
+        files = _write_report_dir(outcome, options.report_dir, warnings)
+
+    table: TableWrite | None = None
+    if options.results_table and outcome.results is not None and outcome.results.rows:
+        from brickgate.tables import write_table
+
+        table = write_table(options.results_table, results_frame(outcome.results), mode="append")
+
+    _print_console(outcome, options.output_format, out)
+    if options.output_format == "github":
+        from brickgate import github
+
+        report_path = str(options.report_dir / f"{outcome.gate}-report.html") if options.report_dir else ""
+        github.write_outputs({**outcome.outputs, "report-path": report_path}, env)
+        github.append_summary(outcome.summary_markdown, env)
+
+    status: StatusResult | None = None
+    if options.github_status:
+        from brickgate import github
+
+        status = github.post_commit_status(
+            context=f"brickgate/{outcome.gate}",
+            state="success" if outcome.passed else "failure",
+            description=outcome.headline,
+            target_url=github.workflow_run_url(env),
+            env=env,
+        )
+        if not status.posted:
+            warnings.append(status.detail)
+
+    deliveries: Sequence[Delivery] = ()
+    if options.alert_channels and outcome.alerts:
+        from brickgate.alerts import send_alerts
+
+        deliveries = send_alerts(outcome.alerts, options.alert_channels, env=env)
+        warnings += [
+            ALERT_FAILED.format(channel=d.channel, attempts=d.attempts, detail=d.detail) for d in deliveries if not d.ok
+        ]
+
+    for message in warnings:
+        warn(redact(message, env), stderr)
+    return PublishReport(
+        files=tuple(files), table=table, status=status, deliveries=tuple(deliveries), warnings=tuple(warnings)
+    )

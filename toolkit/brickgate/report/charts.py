@@ -1,0 +1,92 @@
+"""Chart descriptions shared by every renderer, and the PNG renderer (matplotlib, lazily imported).
+
+A gate describes a chart as data (`BarChart`); the markdown renderer turns it into a mermaid
+`xychart-beta` block and `render_png` into a PNG. matplotlib belongs to the ``plots`` extra:
+without it `render_png` returns ``None`` and the caller records a warning.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class BarChart:
+    """One bar per label, optional whiskers, an acceptable band and named threshold lines.
+
+    ``values[i] is None`` means the value is undefined (e.g. a DI whose reference rate is 0):
+    the bar is left out, never drawn as 0. ``lower``/``upper`` are whisker ends (e.g. a 95 %
+    confidence interval), ``None`` where undefined. ``band`` is the acceptable (low, high)
+    range, shaded in the PNG and drawn as two lines in mermaid.
+    """
+
+    name: str
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float | None, ...]
+    y_label: str
+    lower: tuple[float | None, ...] | None = None
+    upper: tuple[float | None, ...] | None = None
+    band: tuple[float, float] | None = None
+    lines: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        sizes = {len(self.labels), len(self.values)}
+        sizes |= {len(self.lower)} if self.lower is not None else set()
+        sizes |= {len(self.upper)} if self.upper is not None else set()
+        if len(sizes) != 1:
+            raise ValueError(f"chart {self.name}: labels, values and whiskers differ in length")
+
+    def y_range(self) -> tuple[float, float]:
+        """Axis range covering bars, whiskers, band and lines, starting at 0, with 10 % headroom.
+
+        >>> BarChart(name="c", title="t", labels=("a",), values=(1.5,), y_label="y", band=(0.8, 1.25)).y_range()
+        (0.0, 1.65)
+        """
+        points = [v for v in self.values if v is not None]
+        points += [v for v in self.upper or () if v is not None]
+        points += list(self.band or ()) + [value for _, value in self.lines]
+        top = max(points, default=1.0) or 1.0
+        return 0.0, round(top * 1.1, 4)
+
+
+def render_png(chart: BarChart) -> bytes | None:
+    """The chart as PNG bytes, or ``None`` when matplotlib (the ``plots`` extra) is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    positions = list(range(len(chart.labels)))
+    figure, axes = plt.subplots(figsize=(max(4.0, 0.9 * len(chart.labels) + 2.0), 3.6), dpi=100)
+    try:
+        if chart.band is not None:
+            axes.axhspan(chart.band[0], chart.band[1], color="#2da44e", alpha=0.12, label="acceptable band")
+        heights = {i: v for i, v in enumerate(chart.values) if v is not None}
+        axes.bar([positions[i] for i in heights], list(heights.values()), color="#0969da", width=0.6)
+        for i, height in heights.items():
+            low = chart.lower[i] if chart.lower is not None else None
+            high = chart.upper[i] if chart.upper is not None else None
+            if low is not None and high is not None:
+                yerr = [[height - low], [high - height]]
+                axes.errorbar(positions[i], height, yerr=yerr, color="#24292f", capsize=4, linewidth=1)
+        for name, level in chart.lines:
+            axes.axhline(level, color="#cf222e", linestyle="--", linewidth=1, label=name)
+        for i in range(len(chart.labels)):
+            if i not in heights:
+                axes.annotate("undefined", (positions[i], 0), ha="center", va="bottom", fontsize=8, rotation=90)
+        axes.set_xticks(positions, chart.labels, rotation=30 if len(chart.labels) > 4 else 0, ha="right")
+        axes.set_ylim(*chart.y_range())
+        axes.set_ylabel(chart.y_label)
+        axes.set_title(chart.title)
+        if chart.band is not None or chart.lines:
+            axes.legend(loc="upper right", fontsize=8)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
