@@ -1,0 +1,11 @@
+"""Databricks Asset Bundles: load one target's resolved configuration and validate it.
+
+`load_bundle` reads `databricks.yml` and its includes, merges the selected target and resolves
+variables; `validate_bundle` also checks the bundle and returns diagnostics with positions.
+"""
+
+from __future__ import annotations
+
+from brickgate.bundle.model import Bundle, load_bundle
+
+__all__ = ["Bundle", "load_bundle"]

@@ -1,0 +1,263 @@
+"""Diagnostics of `validate-bundle` and the catalogue of their stable rule ids.
+
+Every problem found in a bundle is a `Diagnostic` naming a rule (`BG101` …), a severity, a
+message, and where it is: file, line, column and YAML path. Rule ids are documented in
+`docs/cli.md` and never reused; a retired rule keeps its number. Message templates are the
+constants below, so tests and docs quote them verbatim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from brickgate.bundle.locations import Location, YamlPath, format_path
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """A check: stable id, default severity, short title and message template."""
+
+    id: str
+    severity: Severity
+    title: str
+    template: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnostic:
+    """One problem in a bundle; `file` is relative to the bundle root, lines and columns 1-based."""
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+        }
+
+
+def _rule(id: str, severity: Severity, title: str, template: str) -> Rule:
+    return Rule(id=id, severity=severity, title=title, template=template)
+
+
+# 0xx: reading the files
+YAML_SYNTAX = _rule("BG001", "error", "YAML syntax error", "invalid YAML: {problem}")
+DUPLICATE_YAML_KEY = _rule("BG002", "error", "duplicate YAML key", "key '{key}' is defined twice in this mapping")
+INCLUDE_NO_MATCH = _rule(
+    "BG003", "error", "include matches no file", "include pattern '{pattern}' does not match any file"
+)
+NOT_A_MAPPING = _rule("BG004", "error", "file is not a mapping", "{file} must contain a YAML mapping, not {kind}")
+DUPLICATE_RESOURCE = _rule(
+    "BG005",
+    "error",
+    "resource defined twice",
+    "{kind} '{key}' is defined in both {first} and {second}; a resource key must be unique across files",
+)
+# 1xx: schema
+UNKNOWN_KEY = _rule("BG101", "warning", "unknown key", "unknown key '{key}' in {parent}{hint}")
+WRONG_TYPE = _rule("BG102", "error", "wrong type", "{path} must be {expected}, not {actual}")
+MISSING_KEY = _rule("BG103", "error", "required key missing", "{parent} is missing required key '{key}'")
+INVALID_VALUE = _rule("BG104", "error", "value not allowed", "{path} is {value}; allowed: {allowed}")
+# 2xx: targets
+NO_DEFAULT_TARGET = _rule(
+    "BG201", "warning", "no default target", "no target is marked 'default: true' (targets: {targets})"
+)
+MANY_DEFAULT_TARGETS = _rule(
+    "BG202", "error", "several default targets", "targets {targets} are all marked 'default: true'; mark exactly one"
+)
+PROD_NO_ROOT_PATH = _rule(
+    "BG203",
+    "error",
+    "production target without root_path",
+    "production target '{target}' must set workspace.root_path explicitly"
+    " (e.g. /Workspace/Shared/.bundle/${{bundle.name}}/${{bundle.target}})",
+)
+PROD_NO_RUN_AS = _rule(
+    "BG204",
+    "error",
+    "production target without run_as",
+    "production target '{target}' must set run_as (a service_principal_name or user_name)",
+)
+PROD_EXISTING_CLUSTER = _rule(
+    "BG205",
+    "error",
+    "production target uses an existing cluster",
+    "{path} uses existing_cluster_id '{cluster}' in production target '{target}'; use a job cluster",
+)
+# 3xx: variables and references
+UNDEFINED_VARIABLE = _rule(
+    "BG301", "error", "undefined variable", "variable '{name}' is not defined (used in {path}){hint}"
+)
+VARIABLE_WITHOUT_VALUE = _rule(
+    "BG302",
+    "error",
+    "variable has no value",
+    "variable '{name}' has no value: set a default, a value in target '{target}', --var {name}=… or BUNDLE_VAR_{name}",
+)
+LOOKUP_VARIABLE = _rule(
+    "BG303", "info", "lookup variable", "variable '{name}' is a lookup of {kind} '{value}', resolved at deploy time"
+)
+VARIABLE_CYCLE = _rule("BG304", "error", "variable cycle", "variables refer to each other in a cycle: {cycle}")
+COMPLEX_FROM_STRING = _rule(
+    "BG305",
+    "error",
+    "complex variable set from a string",
+    "complex variable '{name}' cannot be set from {source}; set it in the configuration",
+)
+UNKNOWN_REFERENCE = _rule(
+    "BG306", "error", "unknown reference", "reference '${{{reference}}}' in {path} cannot be resolved{hint}"
+)
+UNKNOWN_RESOURCE_REFERENCE = _rule(
+    "BG307",
+    "error",
+    "reference to an undefined resource",
+    "'${{{reference}}}' in {path} refers to {kind} '{key}', which is not defined{hint}",
+)
+VAR_NOT_DECLARED = _rule(
+    "BG308",
+    "error",
+    "value for an undeclared variable",
+    "{source} sets variable '{name}', which is not declared under 'variables'{hint}",
+)
+# 4xx: jobs
+DUPLICATE_TASK_KEY = _rule(
+    "BG401", "error", "duplicate task key", "task_key '{key}' is used twice in job '{job}' (first at line {first_line})"
+)
+UNKNOWN_DEPENDENCY = _rule(
+    "BG402",
+    "error",
+    "depends_on an unknown task",
+    "task '{task}' depends on '{dependency}', which is not a task of job '{job}'{hint}",
+)
+DEPENDENCY_CYCLE = _rule(
+    "BG403", "error", "dependency cycle", "tasks of job '{job}' depend on each other in a cycle: {cycle}"
+)
+UNKNOWN_JOB_CLUSTER = _rule(
+    "BG404",
+    "error",
+    "unknown job_cluster_key",
+    "task '{task}' uses job_cluster_key '{key}', which is not in job '{job}' job_clusters{hint}",
+)
+INVALID_RUN_IF = _rule("BG405", "error", "invalid run_if", "run_if '{value}' of task '{task}' is not one of {allowed}")
+MISSING_FILE = _rule(
+    "BG406",
+    "error",
+    "file not found",
+    "{what} '{value}' does not exist (looked for {resolved}, relative to {declared_in})",
+)
+DUPLICATE_JOB_CLUSTER = _rule(
+    "BG407", "error", "duplicate job_cluster_key", "job_cluster_key '{key}' is defined twice in job '{job}'"
+)
+SPOT_WITHOUT_FALLBACK = _rule(
+    "BG408",
+    "warning",
+    "spot instances without fallback",
+    "{path} is {value}: without on-demand fallback the job fails when spot capacity runs out; use {fallback}",
+)
+INVALID_CRON = _rule(
+    "BG409", "error", "invalid Quartz cron expression", "quartz_cron_expression '{expression}' is invalid: {problem}"
+)
+UNKNOWN_TIMEZONE = _rule("BG410", "error", "unknown timezone", "timezone_id '{value}' is not a known time zone{hint}")
+UNKNOWN_ENVIRONMENT = _rule(
+    "BG411",
+    "error",
+    "unknown environment_key",
+    "task '{task}' uses environment_key '{key}', which is not in job '{job}' environments{hint}",
+)
+# 5xx: the Databricks CLI
+CLI_ERROR = _rule("BG501", "error", "databricks bundle validate error", "databricks bundle validate: {summary}")
+CLI_WARNING = _rule("BG502", "warning", "databricks bundle validate warning", "databricks bundle validate: {summary}")
+CLI_RECOMMENDATION = _rule(
+    "BG503", "info", "databricks bundle validate recommendation", "databricks bundle validate: {summary}"
+)
+CLI_FAILED = _rule(
+    "BG504", "error", "databricks bundle validate failed", "databricks bundle validate exited with {code}: {output}"
+)
+
+RULES: tuple[Rule, ...] = (
+    YAML_SYNTAX,
+    DUPLICATE_YAML_KEY,
+    INCLUDE_NO_MATCH,
+    NOT_A_MAPPING,
+    DUPLICATE_RESOURCE,
+    UNKNOWN_KEY,
+    WRONG_TYPE,
+    MISSING_KEY,
+    INVALID_VALUE,
+    NO_DEFAULT_TARGET,
+    MANY_DEFAULT_TARGETS,
+    PROD_NO_ROOT_PATH,
+    PROD_NO_RUN_AS,
+    PROD_EXISTING_CLUSTER,
+    UNDEFINED_VARIABLE,
+    VARIABLE_WITHOUT_VALUE,
+    LOOKUP_VARIABLE,
+    VARIABLE_CYCLE,
+    COMPLEX_FROM_STRING,
+    UNKNOWN_REFERENCE,
+    UNKNOWN_RESOURCE_REFERENCE,
+    VAR_NOT_DECLARED,
+    DUPLICATE_TASK_KEY,
+    UNKNOWN_DEPENDENCY,
+    DEPENDENCY_CYCLE,
+    UNKNOWN_JOB_CLUSTER,
+    INVALID_RUN_IF,
+    MISSING_FILE,
+    DUPLICATE_JOB_CLUSTER,
+    SPOT_WITHOUT_FALLBACK,
+    INVALID_CRON,
+    UNKNOWN_TIMEZONE,
+    UNKNOWN_ENVIRONMENT,
+    CLI_ERROR,
+    CLI_WARNING,
+    CLI_RECOMMENDATION,
+    CLI_FAILED,
+)
+
+
+def diagnostic(
+    rule: Rule,
+    location: Location | None,
+    yaml_path: YamlPath | str | None = None,
+    *,
+    severity: Severity | None = None,
+    **fields: object,
+) -> Diagnostic:
+    """A diagnostic of `rule` at `location`, its message filled from `fields`."""
+    return Diagnostic(
+        rule=rule.id,
+        severity=severity or rule.severity,
+        message=rule.template.format(**fields),
+        file=location.file if location else None,
+        line=location.line if location else None,
+        column=location.column if location else None,
+        path=yaml_path if isinstance(yaml_path, str) or yaml_path is None else (format_path(yaml_path) or None),
+    )
+
+
+def did_you_mean(name: str, candidates: object) -> str:
+    """`"; did you mean 'x'?"` for the closest candidate, or `""`.
+
+    >>> did_you_mean("trian", ["train", "score"])
+    "; did you mean 'train'?"
+    """
+    import difflib
+
+    names = [str(c) for c in candidates] if isinstance(candidates, (list, tuple, set, dict)) else []
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

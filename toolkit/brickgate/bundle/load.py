@@ -1,0 +1,193 @@
+"""Read a bundle's YAML files with positions: `databricks.yml` and the files its `include:` globs match.
+
+PyYAML's composer (the libyaml one when available) gives every node a start mark; the tree is
+turned into `LocDict` / `LocList` values that keep those marks. Problems found while reading
+(duplicate keys, includes matching nothing) are diagnostics; a file that cannot be parsed at all
+raises `BundleSyntaxError`, an `InputError` that knows the file, line and column.
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brickgate.bundle import diagnostics as dg
+from brickgate.bundle.locations import Location, LocDict, LocList
+from brickgate.errors import InputError
+
+ROOT_FILE_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
+NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
+NOT_A_DIRECTORY = "{directory}: not a directory"
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class BundleSyntaxError(InputError):
+    """A bundle file that is not valid YAML; `location` points at the problem."""
+
+    def __init__(self, location: Location, problem: str) -> None:
+        super().__init__(f"{location.file}:{location.line}:{location.column}: invalid YAML: {problem}")
+        self.location = location
+        self.problem = problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceFile:
+    """One parsed bundle file; `name` is its path relative to the bundle root (posix)."""
+
+    name: str
+    data: Any
+
+
+@dataclass(kw_only=True)
+class RawBundle:
+    """Every file of a bundle, parsed but not merged, with the problems found while reading."""
+
+    root: Path
+    files: list[SourceFile]
+    diagnostics: list[dg.Diagnostic] = field(default_factory=list)
+
+    @property
+    def main(self) -> LocDict:
+        data = self.files[0].data
+        return data if isinstance(data, LocDict) else LocDict()
+
+
+def find_root_file(directory: Path) -> Path:
+    """`databricks.yml` (or its accepted spellings) in `directory`; `InputError` when absent."""
+    if not directory.is_dir():
+        raise InputError(NOT_A_DIRECTORY.format(directory=directory))
+    for name in ROOT_FILE_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    raise InputError(NO_ROOT_FILE.format(directory=directory, names=", ".join(ROOT_FILE_NAMES)))
+
+
+def read_bundle(directory: Path) -> RawBundle:
+    """Parse the root file and every included file (in include order, each file once)."""
+    root_file = find_root_file(directory)
+    root = directory.resolve()
+    raw = RawBundle(root=root, files=[])
+    main = parse_file(root_file, root_file.name, raw.diagnostics)
+    raw.files.append(SourceFile(name=root_file.name, data=main))
+    if not isinstance(main, LocDict):
+        raw.diagnostics.append(
+            dg.diagnostic(
+                dg.NOT_A_MAPPING, Location(file=root_file.name, line=1, column=1), file=root_file.name, kind=_kind(main)
+            )
+        )
+        return raw
+    includes = main.get("include")
+    if not isinstance(includes, list):
+        return raw  # a wrong type is reported by the schema check
+    seen = {root_file.name}
+    for index, pattern in enumerate(includes):
+        if not isinstance(pattern, str):
+            continue
+        matches = sorted(glob.glob(pattern, root_dir=root))
+        if not matches:
+            where = includes.item_locs[index] if isinstance(includes, LocList) else None
+            raw.diagnostics.append(dg.diagnostic(dg.INCLUDE_NO_MATCH, where, ("include", index), pattern=pattern))
+        for match in matches:
+            name = Path(match).as_posix()
+            if name in seen or not (root / name).is_file():
+                continue
+            seen.add(name)
+            data = parse_file(root / name, name, raw.diagnostics)
+            if data is not None and not isinstance(data, LocDict):
+                where = Location(file=name, line=1, column=1)
+                raw.diagnostics.append(dg.diagnostic(dg.NOT_A_MAPPING, where, file=name, kind=_kind(data)))
+                continue
+            raw.files.append(SourceFile(name=name, data=data if data is not None else LocDict()))
+    return raw
+
+
+def parse_file(path: Path, name: str, diagnostics: list[dg.Diagnostic]) -> Any:
+    """The YAML document in `path` as located values; `BundleSyntaxError` on invalid YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from exc
+    return parse_text(text, name, diagnostics)
+
+
+def parse_text(text: str, name: str, diagnostics: list[dg.Diagnostic]) -> Any:
+    """Compose `text` and build located values; duplicate keys become diagnostics.
+
+    >>> data = parse_text("a:\\n  b: [1, x]\\n", "f.yml", [])
+    >>> data, data["a"].value_locs["b"]
+    ({'a': {'b': [1, 'x']}}, Location(file='f.yml', line=2, column=6))
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "cannot parse"
+        raise BundleSyntaxError(Location(file=name, line=line, column=column), problem) from exc
+    except yaml.YAMLError as exc:
+        raise BundleSyntaxError(Location(file=name, line=1, column=1), str(exc).splitlines()[0]) from exc
+    if node is None:
+        return None
+    return _Builder(name, diagnostics).build(node)
+
+
+class _Builder:
+    """Turns composed nodes of one file into `LocDict` / `LocList` / scalars."""
+
+    def __init__(self, name: str, diagnostics: list[dg.Diagnostic]) -> None:
+        self.name = name
+        self.diagnostics = diagnostics
+
+    def loc(self, node: yaml.Node) -> Location:
+        return Location(file=self.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            items = LocList(self.loc(node))
+            for child in node.value:
+                items.push(self.build(child), self.loc(child))
+            return items
+        if node.tag in _SCALAR_TAGS:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        return str(node.value)
+
+    def mapping(self, node: yaml.MappingNode) -> LocDict:
+        out = LocDict(self.loc(node))
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+                continue
+            key = str(self.build(key_node)) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key in out:
+                self.diagnostics.append(dg.diagnostic(dg.DUPLICATE_YAML_KEY, self.loc(key_node), key=key))
+            out.put(key, self.build(value_node), self.loc(key_node), self.loc(value_node))
+        for merged in merges:  # `<<: *anchor`: explicit keys win over merged ones
+            source = self.build(merged)
+            if isinstance(source, LocDict):
+                for key, value in source.items():
+                    if key not in out:
+                        out.put(key, value, source.key_locs.get(key), source.value_locs.get(key))
+        return out
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "an empty document"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__} scalar"
