@@ -72,6 +72,7 @@ class SmtpServer:
     password: str
     messages: list[ReceivedMail] = field(default_factory=list)
     failed_logins: int = 0
+    data_replies: list[str] = field(default_factory=list)  # scripted DATA replies (e.g. "451 ..."), used first
 
 
 class _Recorder:
@@ -79,6 +80,8 @@ class _Recorder:
         self._server = server
 
     async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
+        if self._server.data_replies:
+            return self._server.data_replies.pop(0)
         login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
         self._server.messages.append(
             ReceivedMail(

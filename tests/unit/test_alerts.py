@@ -17,6 +17,7 @@ import pytest
 from brickgate import alerts
 from brickgate.alerts import Alert, Delivery, check_channels, send_alerts
 from brickgate.errors import ConfigError
+from brickgate.output import validate_against_schema
 from tests.helpers.http_recorder import HttpRecorder, Reply
 from tests.helpers.smtp_server import SmtpServer, free_port, smtp_server
 
@@ -238,6 +239,12 @@ def test_webhook_body_is_signed_and_a_receiver_can_verify_it(server: HttpRecorde
     }
 
 
+def test_webhook_body_matches_the_shipped_schema() -> None:
+    for alert in (BIAS, PASSED, RESOLVED):
+        body = alerts.webhook_body(alert, delivery_id="0f0e", sent_at=alerts._now())
+        validate_against_schema(json.loads(json.dumps(body)), "alert-webhook")
+
+
 def test_webhook_without_secret_is_unsigned_and_retries_resend_identical_bytes(server: HttpRecorder) -> None:
     env = http_env(server)
     del env["BRICKGATE_WEBHOOK_SECRET"]
@@ -416,11 +423,33 @@ def test_email_refuses_an_untrusted_certificate(smtp: SmtpServer) -> None:
     assert delivery.detail == "not delivered: TLS certificate verification failed (not retried)"
 
 
+def test_email_4xx_reply_is_retried(smtp: SmtpServer) -> None:
+    smtp.data_replies.append("451 4.3.0 Mail server temporarily rejected message")
+    [delivery] = send_alerts([PASSED], ["email"], env=smtp_env(smtp), **FAST)
+    assert (delivery.ok, delivery.attempts) == (True, 2)
+    assert [m.message["Subject"] for m in smtp.messages] == ["Fairness validation passed"]
+
+
+def test_email_without_starttls_is_refused_by_a_server_that_requires_it(smtp: SmtpServer) -> None:
+    env = smtp_env(smtp, BRICKGATE_SMTP_STARTTLS="false")
+    del env["BRICKGATE_SMTP_USER"], env["BRICKGATE_SMTP_PASSWORD"]
+    [delivery] = send_alerts([BIAS], ["email"], env=env, **FAST)
+    assert (delivery.ok, delivery.attempts) == (False, 1)
+    assert delivery.detail == "not delivered: SMTP 530 (not retried)"
+
+
 def test_email_server_down(tmp_path: Path) -> None:
     env = EMAIL_BASE | {"BRICKGATE_SMTP_HOST": "127.0.0.1", "BRICKGATE_SMTP_PORT": str(free_port())}
     [delivery] = send_alerts([BIAS], ["email"], env=env, retries=2, backoff_seconds=0.01)
     assert (delivery.ok, delivery.attempts) == (False, 3)
     assert delivery.detail == "not delivered: connection failed (ConnectionRefusedError); gave up after 3 attempts"
+
+
+def test_settings_default_to_the_process_environment(server: HttpRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRICKGATE_SLACK_WEBHOOK_URL", server.url(SLACK_PATH))
+    [delivery] = send_alerts([PASSED], ["slack"], **FAST)
+    assert delivery.ok
+    assert server.requests[0].path == SLACK_PATH
 
 
 # --- secrets -----------------------------------------------------------------------------
