@@ -402,7 +402,7 @@ def test_email_over_starttls_with_auth(smtp: SmtpServer) -> None:
     assert body_text(mail.message) == (
         "Bias detected in patient_gender\n\nDI ratios: 0.72 - 1.15\nRequired range: 0.8 - 1.25\n"
         "Action: Review model before deployment\n\nDetails:\n  model: claims-fraud\n  version: 7\n  worst_di: 0.72\n\n"
-        "Report: https://github.com/acme/claims/actions/runs/42\n\n--\n"
+        "Report: https://github.com/acme/claims/actions/runs/42\n\n-- \n"
         "Sent by brickgate (fairness gate, critical, dedup key brickgate/fairness/claims-fraud/patient_gender)\n"
     )
 

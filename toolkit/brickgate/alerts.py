@@ -556,7 +556,7 @@ def email_message(alert: Alert, *, sender: str, recipients: Sequence[str]) -> Em
     if alert.report_url:
         parts += ["", f"Report: {alert.report_url}"]
     status = "resolved" if alert.resolve else alert.severity
-    parts += ["", "--", f"Sent by brickgate ({alert.gate} gate, {status}, dedup key {alert.dedup_key})"]
+    parts += ["", "-- ", f"Sent by brickgate ({alert.gate} gate, {status}, dedup key {alert.dedup_key})"]
     message.set_content("\n".join(parts) + "\n")
     return message
 
