@@ -26,7 +26,7 @@ BAD_THRESHOLDS = "--warn ({warn}) must be lower than --fail ({fail})"
 BAD_EPSILON = "--epsilon ({epsilon}) must be in (0, 0.01]"
 BAD_BINS = "--bins ({bins}) must be at least 2"
 NOT_IN_PROFILE = "feature '{name}' is not in the profile (profiled features: {known})"
-NOT_NUMERIC = "{source}: column '{name}' is {dtype}, but the profile holds it as a {kind} number feature"
+NOT_NUMERIC = "{source}: column '{name}' is {dtype}, but the profile expects numbers ({kind} feature)"
 SKIPPED_EMPTY = "current column has no non-null values ({rows} rows)"
 
 
