@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypedDict
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from brickgate import alerts
 from brickgate.alerts import Alert, Delivery, check_channels, send_alerts
@@ -318,6 +320,29 @@ def test_503_every_time_gives_up_after_the_retries_with_doubling_backoff(server:
     # waits 0.05, 0.10, 0.20 s (backoff · 2^(n−1)); generous upper bounds for a busy machine
     for gap, wait in zip(server.gaps(), (0.05, 0.10, 0.20), strict=True):
         assert wait <= gap < wait + 0.5
+
+
+@given(
+    backoff=st.floats(min_value=0, max_value=10),
+    cap=st.floats(min_value=0, max_value=60),
+    retry_after=st.none() | st.floats(min_value=0, max_value=1e6),
+)
+def test_retry_wait_never_exceeds_the_cap_and_backoff_never_shrinks(
+    backoff: float, cap: float, retry_after: float | None
+) -> None:
+    waits = [
+        alerts.retry_wait(n, backoff_seconds=backoff, max_wait_seconds=cap, retry_after=retry_after)
+        for n in range(1, 8)
+    ]
+    assert all(0 <= w <= cap for w in waits)
+    assert waits == sorted(waits)
+
+
+def test_a_non_retryable_reply_after_a_retry_says_when(server: HttpRecorder) -> None:
+    server.script(Reply(status=503), Reply(status=400, body="invalid_payload"))
+    [delivery] = send_alerts([BIAS], ["slack"], env=http_env(server), **FAST)
+    assert (delivery.ok, delivery.attempts) == (False, 2)
+    assert delivery.detail == "not delivered: HTTP 400: invalid_payload on attempt 2 (not retried)"
 
 
 def test_other_4xx_is_not_retried(server: HttpRecorder) -> None:

@@ -312,13 +312,15 @@ def _deliver(
             elif outcome.retry:
                 detail = f"not delivered: {outcome.detail}; gave up after {number} attempts"
             else:
-                detail = f"not delivered: {outcome.detail} (not retried)"
+                where = "" if number == 1 else f" on attempt {number}"
+                detail = f"not delivered: {outcome.detail}{where} (not retried)"
             log.info("alert %s via %s: %s", alert.dedup_key, channel, clean(detail))
             return Delivery(
                 channel=channel, ok=outcome.ok, attempts=number, detail=clean(detail), dedup_key=alert.dedup_key
             )
-        wait = backoff_seconds * 2 ** (number - 1) if outcome.retry_after is None else outcome.retry_after
-        wait = min(max_wait_seconds, wait)
+        wait = retry_wait(
+            number, backoff_seconds=backoff_seconds, max_wait_seconds=max_wait_seconds, retry_after=outcome.retry_after
+        )
         log.info(
             "alert %s via %s: attempt %d: %s; retrying in %.2f s",
             alert.dedup_key,
@@ -329,6 +331,27 @@ def _deliver(
         )
         time.sleep(wait)
     raise AssertionError("unreachable: the last attempt always returns")  # pragma: no cover
+
+
+def retry_wait(
+    retry: int, *, backoff_seconds: float, max_wait_seconds: float, retry_after: float | None = None
+) -> float:
+    """Seconds to wait before retry number `retry` (1 = the first retry).
+
+    ``wait = min(max_wait_seconds, retry_after if given else backoff_seconds · 2^(retry−1))``:
+    exponential backoff unless the server said how long to wait, never beyond the cap.
+
+    Examples
+    --------
+    >>> [retry_wait(n, backoff_seconds=0.5, max_wait_seconds=30) for n in (1, 2, 3)]
+    [0.5, 1.0, 2.0]
+    >>> retry_wait(1, backoff_seconds=0.5, max_wait_seconds=30.0, retry_after=120.0)
+    30.0
+    >>> retry_wait(2, backoff_seconds=0.5, max_wait_seconds=30.0, retry_after=0.0)
+    0.0
+    """
+    wait = backoff_seconds * 2.0 ** (retry - 1) if retry_after is None else retry_after
+    return min(max_wait_seconds, wait)
 
 
 def _attempt_for(
