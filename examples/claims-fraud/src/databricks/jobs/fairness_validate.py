@@ -1,0 +1,49 @@
+"""Job tasks `fairness_analysis` (training) and `fairness_check` (monitoring): the fairness gate.
+
+Runs `brickgate fairness-gate` on the scores in `--data-table` (in training, the candidate's
+test-split scores; in monitoring, the newest batch of the predictions table) and logs the result
+and reports to the candidate's MLflow run (or a new monitoring run), tagged with the verdict.
+Exits like the gate: 0 fair, 1 bias found with `--fail-on-bias`, 2 no verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from claims_fraud import gates, jobs
+from claims_fraud.synthetic import PROTECTED_ATTRIBUTES
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="fairness_validate", description=__doc__)
+    gates.add_task_arguments(parser)
+    parser.add_argument("--protected-attributes", type=jobs.word_list, default=PROTECTED_ATTRIBUTES)
+    parser.add_argument("--threshold-percentile", type=float, default=95.0)
+    parser.add_argument("--fail-on-bias", action="store_true")
+    parser.add_argument("--model-name", default="")
+    args = parser.parse_args(argv)
+
+    data = gates.task_data(args)
+    version = str(data["model_version"].iloc[0]) if "model_version" in data.columns and len(data) else ""
+    gate_args = [
+        "--score-column",
+        args.score_column,
+        "--protected-attributes",
+        ",".join(args.protected_attributes),
+        "--threshold-percentile",
+        str(args.threshold_percentile),
+        *gates.publish_arguments(args),
+    ]
+    if args.fail_on_bias:
+        gate_args.append("--fail-on-bias")
+    if args.model_name:
+        gate_args += ["--model-name", args.model_name]
+    if version:
+        gate_args += ["--model-version", version]
+    run = gates.run_gate("fairness", data, gate_args, "fairness")
+    return gates.record(run, args, model_version=version)
+
+
+if __name__ == "__main__":
+    jobs.run(main)
