@@ -20,7 +20,7 @@ from brickgate import alerts
 from brickgate.alerts import Alert, Delivery, check_channels, send_alerts
 from brickgate.errors import ConfigError
 from brickgate.output import validate_against_schema
-from tests.helpers.http_recorder import HttpRecorder, Reply
+from tests.helpers.http_recorder import HttpRecorder, RecordedRequest, Reply
 from tests.helpers.smtp_server import SmtpServer, free_port, smtp_server
 
 SLACK_PATH = "/services/T0001/B0002/slack-token-XYZ123"
@@ -496,8 +496,7 @@ def test_no_secret_in_details_logs_or_errors(
     }
     secrets = [SLACK_PATH, env["BRICKGATE_SLACK_WEBHOOK_URL"], ROUTING_KEY, WEBHOOK_SECRET, "smtp-pass-5ecret"]
 
-    def echo(request: object) -> Reply:  # a hostile receiver that echoes everything back in a 500
-        assert hasattr(request, "path") and hasattr(request, "body")
+    def echo(request: RecordedRequest) -> Reply:  # a hostile receiver that echoes everything back in a 500
         return Reply(status=500, body=f"{request.path} {request.body.decode()}")
 
     server.handler = echo
