@@ -60,8 +60,12 @@ def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
 def _register_commands() -> None:
     """Add every real subcommand; each module imports only click at import time."""
     # One import and one add_command per command module, in alphabetical order.
+    from brickgate.cli.run import run
+    from brickgate.cli.runs import runs
     from brickgate.cli.tag_release import tag_release
 
+    cli.add_command(run)
+    cli.add_command(runs)
     cli.add_command(tag_release)
 
 

@@ -40,6 +40,7 @@ from brickgate.runner.dag import (
     parse_job,
     select_tasks,
 )
+from brickgate.runner.progress import markdown_summary
 from brickgate.runner.record import AttemptRecord, RunRecord, TaskRecord, now_iso, runs_dir, write_record
 from brickgate.runtime.task_values import read_values
 from brickgate.secrets import redact
@@ -47,7 +48,7 @@ from brickgate.secrets import redact
 Observer = Callable[[RunRecord], None]
 UNKNOWN_PARAMETER = "job '{job}' has no parameter '{name}' (job parameters: {known})"
 JOB_CYCLE = "run_job_task cycle: {path}"
-EXIT_CANCELED = 130
+SUMMARY_FILE = "summary.md"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -287,7 +288,9 @@ class JobRun:
         states = {key: task.state for key, task in self.tasks.items()}
         self.state = "TIMEDOUT" if timed_out else job_result(self.plan.job, states)
         self.ended_at = now_iso()
-        return self._changed()
+        record = self._changed()
+        (self.folder / SUMMARY_FILE).write_text(markdown_summary(record), encoding="utf-8")
+        return record
 
     # -- scheduling -----------------------------------------------------------------------
 
@@ -318,11 +321,22 @@ class JobRun:
                 ]
                 verdict = decide(task.spec.run_if, edges)
                 if verdict != "RUN":
-                    task.state = verdict
-                    task.message = f"run_if {task.spec.run_if} not met"
+                    task.state, task.message = verdict, self._skip_reason(task.spec, edges)
                     changed = settled = True
         if settled:
             self._changed()
+
+    def _skip_reason(self, spec: TaskSpec, edges: Sequence[str]) -> str:
+        deps = self._edges(spec)
+        if all(edge == "EXCLUDED" for edge in edges):
+            branches = [
+                f"condition {dep.task_key} was {self.tasks[dep.task_key].outcome}"
+                for dep in deps
+                if dep.outcome is not None and self.tasks[dep.task_key].outcome != dep.outcome
+            ]
+            return "; ".join(branches) or "every dependency was excluded"
+        states = ", ".join(f"{dep.task_key} {edge}" for dep, edge in zip(deps, edges, strict=True))
+        return f"run_if {spec.run_if} not met ({states})"
 
     def _start_ready(self) -> None:
         now = time.monotonic()

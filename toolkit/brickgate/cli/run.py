@@ -1,0 +1,155 @@
+"""`brickgate run`: run a bundle job's task graph on this machine."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from brickgate.cli.common import global_options, resolve_options
+
+if TYPE_CHECKING:
+    from brickgate.runner.record import RunRecord
+
+ENV = "Env BRICKGATE_RUN_{}; TOML {}."
+EXIT_CANCELED = 130
+BAD_PAIR = "{flag} '{value}' is not key=value"
+
+
+def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
+    """`("a=1", "b=x=y")` → `{"a": "1", "b": "x=y"}`; a value without `=` is a ConfigError."""
+    from brickgate.errors import ConfigError
+
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(BAD_PAIR.format(flag=flag, value=value))
+        pairs[key.strip()] = text
+    return pairs
+
+
+def exit_code(record: RunRecord) -> int:
+    """0 when the job succeeded, 130 when it was cancelled, 1 otherwise."""
+    if record.state == "SUCCESS":
+        return 0
+    return EXIT_CANCELED if record.state == "CANCELED" else 1
+
+
+@click.command("run")
+@click.argument("directory_or_job", metavar="[DIR]")
+@click.argument("job_key", metavar="JOB_KEY", required=False)
+@click.option(
+    "-t", "--target", help="Bundle target. Default: the bundle's default target. " + ENV.format("TARGET", "target")
+)
+@click.option("--var", multiple=True, help="Bundle variable key=value (repeatable). " + ENV.format("VAR", "var"))
+@click.option(
+    "--param",
+    multiple=True,
+    help="Job parameter key=value, overriding its default (repeatable). " + ENV.format("PARAM", "param"),
+)
+@click.option(
+    "--max-parallel",
+    type=click.IntRange(min=0),
+    help="Tasks running at once; 0 = number of CPU cores (default). " + ENV.format("MAX_PARALLEL", "max-parallel"),
+)
+@click.option(
+    "--only",
+    multiple=True,
+    help="Run only these tasks (repeatable); the others are EXCLUDED. " + ENV.format("ONLY", "only"),
+)
+@click.option(
+    "--from",
+    "from_task",
+    help="Run this task and everything downstream of it; the others are EXCLUDED. "
+    + ENV.format("FROM_TASK", "from-task"),
+)
+@click.pass_context
+def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: object) -> int:
+    """Run a bundle job's tasks locally, in dependency order, each in its own process.
+
+    Runs spark_python, python_wheel, notebook (source .py), condition and run_job tasks
+    with Databricks semantics for run_if, retries, timeouts, job parameters, task values and
+    {{…}} references, using local Spark, a local MLflow (SQLite under .brickgate/) and Delta
+    tables under .brickgate/warehouse. The run is recorded in .brickgate/runs/<run_id>/.
+    Exit codes: 0 the job succeeded, 1 it failed, 2 it could not start, 130 interrupted.
+    """
+    from brickgate.bundle import load_bundle
+    from brickgate.runner import RunOptions, run_job
+
+    directory, job = (directory_or_job, job_key) if job_key is not None else (".", directory_or_job)
+    opts = resolve_options(ctx)
+    variables = parse_pairs(opts["var"] or (), "--var")
+    bundle = load_bundle(directory, target=opts["target"] or None, variables=variables)
+    _refuse_invalid(directory, opts["target"] or None, variables)
+    bundle.job(job)
+    fmt = global_options(ctx).format
+    from brickgate.output import console
+    from brickgate.runner.progress import Progress
+
+    err = console(stderr=True)
+    with Progress(err, live=fmt == "text" and sys.stderr.isatty()) as progress:
+        record = run_job(
+            job,
+            RunOptions(
+                root=bundle.root,
+                jobs=bundle.jobs,
+                bundle_name=bundle.name,
+                target=bundle.target,
+                variables=bundle.variables,
+                parameters=parse_pairs(opts["param"] or (), "--param"),
+                max_parallel=int(opts["max_parallel"] or 0),
+                only=tuple(opts["only"] or ()),
+                from_task=opts["from_task"] or None,
+                observer=progress,
+            ),
+        )
+    _render(record, fmt, bundle.root)
+    return exit_code(record)
+
+
+def _refuse_invalid(directory: str, target: str | None, variables: dict[str, str]) -> None:
+    """Exit 2 naming the first error `validate_bundle` reports, when the validator is installed."""
+    from brickgate import bundle as bundle_package
+    from brickgate.errors import InputError
+
+    validate = getattr(bundle_package, "validate_bundle", None)
+    options_type = getattr(bundle_package, "ValidateOptions", None)
+    if validate is None or options_type is None:
+        return
+    result = validate(directory, options_type(target=target, variables=variables))
+    if result.errors:
+        first = result.errors[0]
+        raise InputError(f"the bundle has {len(result.errors)} validation error(s); first: {first}")
+
+
+def _render(record: RunRecord, fmt: str, root: Path) -> None:
+    from brickgate.runner.record import runs_dir
+
+    folder = runs_dir(root / ".brickgate") / str(record.run_id)
+    if fmt == "json":
+        from brickgate.output import emit_json
+
+        emit_json(record.to_document(), "run-record")
+        return
+    from brickgate.output import console
+    from brickgate.runner.progress import summary_table
+
+    out = console()
+    out.print(summary_table(record))
+    out.print(f"run {record.run_id}: {record.state} · record {folder / 'run.json'} · logs {folder / 'logs'}")
+    if fmt != "github":
+        return
+    from brickgate.github import annotation, append_summary, write_outputs
+    from brickgate.runner.executor import SUMMARY_FILE
+
+    for task in record.tasks:
+        if task.state in ("FAILED", "TIMEDOUT"):
+            log = task.attempts[-1].log if task.attempts else None
+            detail = f"{task.message}; log {folder / log}" if log else task.message
+            click.echo(annotation("error", f"task {task.task_key} {task.state}: {detail}", title="brickgate run"))
+    write_outputs({"run-id": str(record.run_id), "state": record.state, "run-dir": str(folder)})
+    append_summary((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
