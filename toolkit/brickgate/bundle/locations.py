@@ -96,3 +96,24 @@ def locate(root: object, path: YamlPath, *, key: bool = False) -> Location | Non
         except (KeyError, IndexError, TypeError):
             break
     return best
+
+
+def copy_tree(node: Any) -> Any:
+    """A deep copy of located containers (scalars are shared), so merging never edits the files' trees."""
+    if isinstance(node, LocDict):
+        out = LocDict(node.loc)
+        for key, value in node.items():
+            out[key] = copy_tree(value)
+        out.key_locs.update(node.key_locs)
+        out.value_locs.update(node.value_locs)
+        return out
+    if isinstance(node, LocList):
+        items = LocList(node.loc)
+        items.extend(copy_tree(value) for value in node)
+        items.item_locs.extend(node.item_locs)
+        return items
+    if isinstance(node, dict):
+        return {key: copy_tree(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [copy_tree(value) for value in node]
+    return node

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from brickgate.bundle.locations import LocDict, LocList
+from brickgate.bundle.locations import LocDict, LocList, copy_tree
 
 # Keys of a target that are merged over the top-level configuration.
 TARGET_OVERRIDES = (
@@ -94,7 +94,7 @@ def apply_target(top: LocDict, target: Any) -> LocDict:
         for key in TARGET_OVERRIDES:
             if key in target:
                 override.put(key, target[key], _key_loc(target, key), _value_loc(target, key))
-    merged: LocDict = merge(base, override)
+    merged: LocDict = copy_tree(merge(base, override))
     merge_job_lists(merged)
     return merged
 

@@ -62,7 +62,9 @@ class Loaded:
 
     bundle: Bundle
     raw: RawBundle
+    top: LocDict  # the files merged, before the target is applied
     target_node: Any
+    explicit_workspace: frozenset[str]  # workspace keys the bundle sets (the rest are CLI defaults)
     local_paths: list[LocalPath]
     diagnostics: list[dg.Diagnostic] = field(default_factory=list)
 
@@ -113,6 +115,8 @@ def load(
     mode = target_node.get("mode") if isinstance(target_node, dict) else None
     if isinstance(mode, str):
         bundle_section["mode"] = mode
+    written_workspace = config.get("workspace")
+    explicit_workspace = frozenset(written_workspace) if isinstance(written_workspace, dict) else frozenset()
     add_workspace_defaults(config)
     diagnostics = list(raw.diagnostics)
     assignments = assign_variables(config, name, target_node, variables or {}, environment, diagnostics)
@@ -132,7 +136,15 @@ def load(
         config=resolved,
         variables=values,
     )
-    return Loaded(bundle=bundle, raw=raw, target_node=target_node, local_paths=local_paths, diagnostics=diagnostics)
+    return Loaded(
+        bundle=bundle,
+        raw=raw,
+        top=top,
+        target_node=target_node,
+        explicit_workspace=explicit_workspace,
+        local_paths=local_paths,
+        diagnostics=diagnostics,
+    )
 
 
 def select_target(raw: RawBundle, targets: Any, requested: str | None) -> str:

@@ -63,10 +63,12 @@ def _register_commands() -> None:
     from brickgate.cli.run import run
     from brickgate.cli.runs import runs
     from brickgate.cli.tag_release import tag_release
+    from brickgate.cli.validate_bundle import validate_bundle
 
     cli.add_command(run)
     cli.add_command(runs)
     cli.add_command(tag_release)
+    cli.add_command(validate_bundle)
 
 
 _register_commands()

@@ -1,0 +1,285 @@
+"""The checks `validate-bundle` runs beyond the JSON Schema: jobs, targets, schedules and files.
+
+Each check reads the merged, resolved configuration of the selected target (whose values
+still know where they were written) or, for duplicates, the files as written: merging by
+`task_key` would otherwise hide a task defined twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from brickgate.bundle import diagnostics as dg
+from brickgate.bundle.cron import known_timezone, quartz_problem, timezone_names
+from brickgate.bundle.locations import LocDict, YamlPath, child_location, format_path, locate
+from brickgate.bundle.model import Loaded
+
+RUN_IF = ("ALL_SUCCESS", "ALL_DONE", "NONE_FAILED", "AT_LEAST_ONE_SUCCESS", "ALL_FAILED", "AT_LEAST_ONE_FAILED")
+SPOT_FALLBACKS = (
+    ("aws_attributes", "SPOT", "SPOT_WITH_FALLBACK"),
+    ("azure_attributes", "SPOT_AZURE", "SPOT_WITH_FALLBACK_AZURE"),
+    ("gcp_attributes", "PREEMPTIBLE_GCP", "PREEMPTIBLE_WITH_FALLBACK_GCP"),
+)
+
+
+def run_checks(loaded: Loaded) -> list[dg.Diagnostic]:
+    """Every non-schema check on a loaded bundle."""
+    found = [*duplicates_in_files(loaded), *target_checks(loaded), *missing_files(loaded)]
+    for job_key, job in _mapping(_mapping(loaded.bundle.config.get("resources")).get("jobs")).items():
+        if isinstance(job, dict):
+            found.extend(job_checks(job_key, job))
+    return found
+
+
+def duplicates_in_files(loaded: Loaded) -> Iterator[dg.Diagnostic]:
+    """Resources defined in two files (BG005); task and job cluster keys repeated in one list (BG401, BG407)."""
+    first_file: dict[tuple[str, str], str] = {}
+    for source in loaded.raw.files:
+        resources = _mapping(_mapping(source.data).get("resources"))
+        for kind, group in resources.items():
+            for key in _mapping(group):
+                seen_in = first_file.setdefault((kind, key), source.name)
+                if seen_in != source.name:
+                    where = child_location(group, key, key=True)
+                    singular = kind[:-1] if kind.endswith("s") else kind
+                    yield dg.diagnostic(
+                        dg.DUPLICATE_RESOURCE,
+                        where,
+                        ("resources", kind, key),
+                        kind=singular,
+                        key=key,
+                        first=seen_in,
+                        second=source.name,
+                    )
+        for base, jobs in _job_sections(source.data):
+            for job_key, job in jobs.items():
+                yield from _repeated_keys(job, "tasks", "task_key", dg.DUPLICATE_TASK_KEY, (*base, job_key), job_key)
+                yield from _repeated_keys(
+                    job, "job_clusters", "job_cluster_key", dg.DUPLICATE_JOB_CLUSTER, (*base, job_key), job_key
+                )
+
+
+def _job_sections(data: Any) -> Iterator[tuple[YamlPath, Mapping[str, Any]]]:
+    """`resources.jobs` of a file and of each of its targets."""
+    top = _mapping(data)
+    yield ("resources", "jobs"), _mapping(_mapping(top.get("resources")).get("jobs"))
+    for name, target in _mapping(top.get("targets")).items():
+        jobs = _mapping(_mapping(_mapping(target).get("resources")).get("jobs"))
+        yield ("targets", name, "resources", "jobs"), jobs
+
+
+def _repeated_keys(
+    job: Any, list_name: str, key_name: str, rule: dg.Rule, path: YamlPath, job_key: str
+) -> Iterator[dg.Diagnostic]:
+    items = _mapping(job).get(list_name)
+    first_line: dict[str, int] = {}
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        key = _mapping(item).get(key_name)
+        if not isinstance(key, str):
+            continue
+        where = child_location(item, key_name)
+        if key in first_line:
+            yield dg.diagnostic(
+                rule, where, (*path, list_name, index, key_name), key=key, job=job_key, first_line=first_line[key]
+            )
+        else:
+            first_line[key] = where.line if where else 0
+
+
+def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
+    """Default targets (BG201, BG202) and the production-mode rules (BG203-BG205)."""
+    top = loaded.top
+    targets = _mapping(top.get("targets"))
+    defaults = [name for name, target in targets.items() if _mapping(target).get("default") is True]
+    if len(targets) > 1 and not defaults:
+        where = child_location(top, "targets", key=True)
+        yield dg.diagnostic(dg.NO_DEFAULT_TARGET, where, ("targets",), targets=", ".join(targets))
+    if len(defaults) > 1:
+        second = defaults[1]
+        where = child_location(targets[second], "default")
+        listed = ", ".join(defaults)
+        yield dg.diagnostic(dg.MANY_DEFAULT_TARGETS, where, ("targets", second, "default"), targets=listed)
+    bundle = loaded.bundle
+    target = _mapping(loaded.target_node)
+    if bundle.mode != "production":
+        return
+    mode_path: YamlPath = ("targets", bundle.target, "mode")
+    where = child_location(target, "mode")
+    if not any("root_path" in _mapping(section.get("workspace")) for section in (target, top)):
+        yield dg.diagnostic(dg.PROD_NO_ROOT_PATH, where, mode_path, target=bundle.target)
+    if not any(section.get("run_as") for section in (target, top)):
+        yield dg.diagnostic(dg.PROD_NO_RUN_AS, where, mode_path, target=bundle.target)
+    for path, cluster in _existing_clusters(bundle.config):
+        yield dg.diagnostic(
+            dg.PROD_EXISTING_CLUSTER,
+            locate(bundle.config, path),
+            path,
+            path=format_path(path),
+            cluster=cluster,
+            target=bundle.target,
+        )
+
+
+def _existing_clusters(config: Mapping[str, Any]) -> Iterator[tuple[YamlPath, str]]:
+    for job_key, job in _mapping(_mapping(config.get("resources")).get("jobs")).items():
+        for index, task in enumerate(_list(_mapping(job).get("tasks"))):
+            cluster = _mapping(task).get("existing_cluster_id")
+            if isinstance(cluster, str):
+                yield ("resources", "jobs", job_key, "tasks", index, "existing_cluster_id"), cluster
+
+
+def missing_files(loaded: Loaded) -> Iterator[dg.Diagnostic]:
+    """Local python files, notebooks, wheels and requirements that do not exist (BG406)."""
+    for local in loaded.local_paths:
+        if not local.exists:
+            yield dg.diagnostic(
+                dg.MISSING_FILE,
+                local.location,
+                local.path,
+                what=local.what,
+                value=local.value,
+                resolved=local.rebased,
+                declared_in=local.declared_in,
+            )
+
+
+def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
+    """Task graph, cluster and environment keys, run_if, spot fallback, schedule (BG402-BG411)."""
+    base: YamlPath = ("resources", "jobs", job_key)
+    tasks = [(index, _mapping(task)) for index, task in enumerate(_list(job.get("tasks")))]
+    task_keys = [str(task.get("task_key")) for _, task in tasks if isinstance(task.get("task_key"), str)]
+    cluster_keys = [_mapping(c).get("job_cluster_key") for c in _list(job.get("job_clusters"))]
+    environment_keys = [_mapping(e).get("environment_key") for e in _list(job.get("environments"))]
+    for index, task in tasks:
+        path = (*base, "tasks", index)
+        name = str(task.get("task_key", index))
+        for position, dependency in enumerate(_list(task.get("depends_on"))):
+            other = _mapping(dependency).get("task_key")
+            if isinstance(other, str) and other not in task_keys:
+                hint = dg.did_you_mean(other, task_keys)
+                dep_path = (*path, "depends_on", position, "task_key")
+                yield dg.diagnostic(
+                    dg.UNKNOWN_DEPENDENCY,
+                    locate(job, dep_path[3:]),
+                    dep_path,
+                    task=name,
+                    dependency=other,
+                    job=job_key,
+                    hint=hint,
+                )
+        for key, known, rule in (
+            ("job_cluster_key", cluster_keys, dg.UNKNOWN_JOB_CLUSTER),
+            ("environment_key", environment_keys, dg.UNKNOWN_ENVIRONMENT),
+        ):
+            value = task.get(key)
+            if isinstance(value, str) and "${" not in value and value not in known:
+                hint = dg.did_you_mean(value, [k for k in known if isinstance(k, str)])
+                where = child_location(task, key)
+                yield dg.diagnostic(rule, where, (*path, key), task=name, key=value, job=job_key, hint=hint)
+        run_if = task.get("run_if")
+        if isinstance(run_if, str) and "${" not in run_if and run_if not in RUN_IF:
+            yield dg.diagnostic(
+                dg.INVALID_RUN_IF,
+                child_location(task, "run_if"),
+                (*path, "run_if"),
+                value=run_if,
+                task=name,
+                allowed=", ".join(RUN_IF),
+            )
+    yield from _cycles(job_key, job, tasks)
+    yield from _spot(job, base)
+    yield from _schedule(job, base)
+
+
+def _cycles(
+    job_key: str, job: Mapping[str, Any], tasks: list[tuple[int, Mapping[str, Any]]]
+) -> Iterator[dg.Diagnostic]:
+    """One diagnostic per dependency cycle, naming it `a -> b -> a`, at the first task's depends_on."""
+    graph: dict[str, list[str]] = {}
+    index_of: dict[str, int] = {}
+    for index, task in tasks:
+        key = task.get("task_key")
+        if isinstance(key, str) and key not in graph:
+            index_of[key] = index
+            deps = [_mapping(d).get("task_key") for d in _list(task.get("depends_on"))]
+            graph[key] = [d for d in deps if isinstance(d, str)]
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    reported: set[frozenset[str]] = set()
+    stack: list[str] = []
+
+    def visit(node: str) -> Iterator[dg.Diagnostic]:
+        state[node] = 1
+        stack.append(node)
+        for dependency in graph.get(node, []):
+            if dependency not in graph:
+                continue
+            if state.get(dependency) == 1:
+                cycle = [*stack[stack.index(dependency) :], dependency]
+                members = frozenset(cycle)
+                if members not in reported:
+                    reported.add(members)
+                    # report it where it reads naturally: the first task of the cycle that depends on another
+                    path = ("tasks", index_of[cycle[0]], "depends_on")
+                    yield dg.diagnostic(
+                        dg.DEPENDENCY_CYCLE,
+                        locate(job, path),
+                        ("resources", "jobs", job_key, *path),
+                        job=job_key,
+                        cycle=" -> ".join(cycle),
+                    )
+            elif dependency not in state:
+                yield from visit(dependency)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            yield from visit(node)
+
+
+def _spot(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]:
+    clusters: list[tuple[YamlPath, Any]] = [
+        (("job_clusters", i, "new_cluster"), _mapping(c).get("new_cluster"))
+        for i, c in enumerate(_list(job.get("job_clusters")))
+    ]
+    clusters += [
+        (("tasks", i, "new_cluster"), _mapping(t).get("new_cluster")) for i, t in enumerate(_list(job.get("tasks")))
+    ]
+    for path, cluster in clusters:
+        for attributes, spot, fallback in SPOT_FALLBACKS:
+            availability = _mapping(_mapping(cluster).get(attributes)).get("availability")
+            if availability == spot:
+                where_path = (*path, attributes, "availability")
+                yield dg.diagnostic(
+                    dg.SPOT_WITHOUT_FALLBACK,
+                    locate(job, where_path),
+                    (*base, *where_path),
+                    path=format_path((*base, *where_path)),
+                    value=spot,
+                    fallback=fallback,
+                )
+
+
+def _schedule(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]:
+    schedule = _mapping(job.get("schedule"))
+    expression = schedule.get("quartz_cron_expression")
+    if isinstance(expression, str) and "${" not in expression:
+        problem = quartz_problem(expression)
+        if problem:
+            where = child_location(schedule, "quartz_cron_expression")
+            path = (*base, "schedule", "quartz_cron_expression")
+            yield dg.diagnostic(dg.INVALID_CRON, where, path, expression=expression, problem=problem)
+    timezone = schedule.get("timezone_id")
+    if isinstance(timezone, str) and "${" not in timezone and not known_timezone(timezone):
+        where = child_location(schedule, "timezone_id")
+        hint = dg.did_you_mean(timezone, timezone_names())
+        yield dg.diagnostic(dg.UNKNOWN_TIMEZONE, where, (*base, "schedule", "timezone_id"), value=timezone, hint=hint)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else LocDict()
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
