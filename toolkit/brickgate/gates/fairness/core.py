@@ -1,0 +1,674 @@
+"""The fairness maths, once: from per-group counts to DI, confidence intervals, tests and verdict.
+
+Engines (pandas, Spark) only count. For every protected attribute (and intersection ``a*b``)
+they return, per group, the rows, the flagged rows and, with a label column, the confusion
+counts; `analyse` turns those counts into the `FairnessResult`. Both engines therefore give
+the same numbers by construction whenever their counts agree.
+
+Definitions (``p`` = selection rate, ``r`` = the reference group):
+
+* flagged: ``score ≥ t``; the percentile threshold ``t`` is the nearest-rank P-th percentile
+  ``x_(⌈n·P/100⌉)`` of the scores (numpy ``method="inverted_cdf"``, SQL ``percentile_disc``).
+  Ties at ``t`` are all flagged, so the realised flag rate can exceed 100 − P %; it is reported.
+* ``DI_g = p_g / p_r``; ideal 1; undefined (``null`` + reason) when ``p_r = 0``.
+* 95 % CI of DI by the log-ratio (Katz) method:
+  ``exp(ln DI ± z·sqrt(1/a − 1/n_g + 1/c − 1/n_r))``, ``a``, ``c`` flagged counts, z = 1.959964;
+  undefined when ``a = 0`` or ``c = 0``.
+* group vs reference: two-sided Fisher exact test when any expected count of the 2×2 table
+  is below 5, else the Pearson chi-square test without continuity correction; per attribute a
+  k×2 chi-square over its sufficient groups; all p-values of a run are Holm-adjusted together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
+
+from brickgate.errors import ConfigError, InputError
+
+ReferenceMode = Literal["largest", "max-rate", "overall"]
+REFERENCE_MODES: tuple[str, ...] = get_args(ReferenceMode)
+GateMetric = Literal["di", "tpr", "fpr"]
+GATE_METRICS: tuple[str, ...] = get_args(GateMetric)
+ThresholdMode = Literal["percentile", "value", "prediction"]
+TestName = Literal["fisher", "chi2"]
+GroupStatus = Literal["reference", "ok", "outside_band", "undefined", "insufficient_data"]
+AttributeStatus = Literal["info", "warning", "critical", "insufficient_data"]
+RunStatus = Literal["pass", "warning", "critical", "escalated"]
+
+MISSING = "(missing)"
+OVERALL = "(overall)"
+Z_95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
+MIN_EXPECTED = 5.0
+INTERSECTION = "*"
+
+# Messages (tests compare them verbatim).
+NO_SCORE = "give --score-column (with a threshold) or --prediction-column"
+SCORE_AND_PREDICTION = "--score-column and --prediction-column conflict; give one"
+THRESHOLD_CONFLICT = "--threshold and --threshold-percentile conflict; give one"
+PREDICTION_THRESHOLD = "--prediction-column is already binary; drop --threshold/--threshold-percentile"
+BAD_PERCENTILE = "--threshold-percentile must be between 0 and 100 (exclusive), got {value:g}"
+BAD_BAND = "--di-min must be positive and below --di-max (got {low:g} and {high:g})"
+BAD_ALPHA = "--alpha must be between 0 and 1 (exclusive), got {value:g}"
+BAD_MIN_GROUP = "--min-group-size must be at least 1, got {value}"
+NO_ATTRIBUTES = "--protected-attributes is empty; name at least one column"
+BAD_INTERSECTION = "--intersectional '{term}' must join two or more column names with '*', e.g. gender*age_band"
+METRIC_NEEDS_LABEL = "--gate-metric {metric} needs --label-column"
+UNKNOWN_METRIC = "--gate-metric '{metric}' is not one of {valid}"
+UNKNOWN_REFERENCE_MODE = "--reference '{mode}' is not one of {valid}"
+REFERENCE_NOT_ATTRIBUTE = "--reference-group {attribute}=…: '{attribute}' is not a protected attribute ({valid})"
+ONE_GROUP = "attribute '{attribute}' has only one group ({group}); a fairness comparison needs at least two"
+UNKNOWN_GROUP = "--reference-group {attribute}={group}: no such group in '{attribute}'{hint} (groups: {groups})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessConfig:
+    """What to measure and how to judge it (CLI flags of ``brickgate fairness-gate``).
+
+    Exactly one of `score_column` (flagged = score ≥ threshold) and `prediction_column`
+    (already 0/1). With a score, give `threshold` or `threshold_percentile` (default 95: flag
+    the top 5 %). The 0.8–1.25 band is the "four-fifths" convention of US employment
+    guidance, used here as a policy default, not a legal test.
+
+    Raises
+    ------
+    ConfigError
+        For conflicting or out-of-range settings (the message names the flag).
+    """
+
+    protected_attributes: tuple[str, ...]
+    score_column: str | None = None
+    prediction_column: str | None = None
+    label_column: str | None = None
+    threshold: float | None = None
+    threshold_percentile: float | None = None
+    intersectional: tuple[str, ...] = ()
+    reference: ReferenceMode = "largest"
+    reference_groups: Mapping[str, str] = field(default_factory=dict)
+    di_min: float = 0.8
+    di_max: float = 1.25
+    alpha: float = 0.05
+    min_group_size: int = 30
+    gate_metrics: tuple[GateMetric, ...] = ("di",)
+    fail_on_bias: bool = False
+    model_name: str | None = None
+    model_version: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.score_column and self.prediction_column:
+            raise ConfigError(SCORE_AND_PREDICTION)
+        if not self.score_column and not self.prediction_column:
+            raise ConfigError(NO_SCORE)
+        if self.prediction_column and (self.threshold is not None or self.threshold_percentile is not None):
+            raise ConfigError(PREDICTION_THRESHOLD)
+        if self.threshold is not None and self.threshold_percentile is not None:
+            raise ConfigError(THRESHOLD_CONFLICT)
+        if self.score_column and self.threshold is None and self.threshold_percentile is None:
+            object.__setattr__(self, "threshold_percentile", 95.0)
+        percentile = self.threshold_percentile
+        if percentile is not None and not 0.0 < percentile < 100.0:
+            raise ConfigError(BAD_PERCENTILE.format(value=percentile))
+        if not 0.0 < self.di_min < self.di_max or not math.isfinite(self.di_max):
+            raise ConfigError(BAD_BAND.format(low=self.di_min, high=self.di_max))
+        if not 0.0 < self.alpha < 1.0:
+            raise ConfigError(BAD_ALPHA.format(value=self.alpha))
+        if self.min_group_size < 1:
+            raise ConfigError(BAD_MIN_GROUP.format(value=self.min_group_size))
+        if not self.protected_attributes:
+            raise ConfigError(NO_ATTRIBUTES)
+        if self.reference not in REFERENCE_MODES:
+            raise ConfigError(UNKNOWN_REFERENCE_MODE.format(mode=self.reference, valid=", ".join(REFERENCE_MODES)))
+        for term in self.intersectional:
+            if len([p for p in term.split(INTERSECTION) if p.strip()]) < 2 or "" in term.split(INTERSECTION):
+                raise ConfigError(BAD_INTERSECTION.format(term=term))
+        for metric in self.gate_metrics:
+            if metric not in GATE_METRICS:
+                raise ConfigError(UNKNOWN_METRIC.format(metric=metric, valid=", ".join(GATE_METRICS)))
+            if metric != "di" and not self.label_column:
+                raise ConfigError(METRIC_NEEDS_LABEL.format(metric=metric))
+        names = self.attribute_names
+        for attribute in self.reference_groups:
+            if attribute not in names:
+                raise ConfigError(REFERENCE_NOT_ATTRIBUTE.format(attribute=attribute, valid=", ".join(names)))
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """Protected attributes, then intersections, as they appear in results."""
+        return tuple(dict.fromkeys((*self.protected_attributes, *self.intersectional)))
+
+    def attribute_columns(self, name: str) -> tuple[str, ...]:
+        """The columns forming attribute `name` (``"a*b"`` → ``("a", "b")``)."""
+        return tuple(part.strip() for part in name.split(INTERSECTION)) if name in self.intersectional else (name,)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the gate reads, each once."""
+        wanted = [self.score_column or self.prediction_column or ""]
+        wanted += [self.label_column] if self.label_column else []
+        for name in self.attribute_names:
+            wanted += self.attribute_columns(name)
+        return tuple(dict.fromkeys(wanted))
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupCounts:
+    """What an engine counts per group; the confusion counts only with a label column."""
+
+    label: str
+    rows: int
+    flagged: int
+    tp: int | None = None
+    fp: int | None = None
+    fn: int | None = None
+    tn: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """How rows were flagged.
+
+    ``exact`` is false only for the Spark engine's approximate percentile, whose selected
+    score has a rank at most ``rank_error`` rows away from the nearest-rank definition.
+    """
+
+    mode: ThresholdMode
+    value: float | None
+    percentile: float | None
+    exact: bool = True
+    rank_error: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counts:
+    """An engine's whole output: totals, the threshold used and per-attribute group counts."""
+
+    engine: str
+    rows: int
+    flagged: int
+    threshold: Threshold
+    attributes: Mapping[str, tuple[GroupCounts, ...]]
+    labelled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TestResult:
+    """A two-sided test; ``p_adjusted`` is Holm-adjusted over every test of the run."""
+
+    test: TestName
+    statistic: float | None
+    p_value: float
+    p_adjusted: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ratio:
+    """A ratio to the reference with its 95 % CI; ``value is None`` comes with a ``reason``."""
+
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelMetrics:
+    """TPR = TP/(TP+FN), FPR = FP/(FP+TN), precision = TP/(TP+FP); ``None`` on a 0 denominator."""
+
+    positives: int
+    negatives: int
+    tp: int
+    fp: int
+    tpr: float | None
+    fpr: float | None
+    precision: float | None
+    tpr_ratio: Ratio
+    fpr_ratio: Ratio
+    precision_ratio: Ratio
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupResult:
+    label: str
+    rows: int
+    flagged: int
+    selection_rate: float
+    sufficient: bool
+    status: GroupStatus
+    di: Ratio
+    test: TestResult | None
+    metrics: LabelMetrics | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttributeResult:
+    """One protected attribute (or intersection): its groups, omnibus test and severity.
+
+    ``violations`` say why it is CRITICAL; ``warnings`` list what a reader must notice
+    (small groups, an attribute that could not be gated).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    reference: str
+    reference_rows: int
+    reference_rate: float
+    groups: tuple[GroupResult, ...]
+    chi2: TestResult | None
+    chi2_reason: str | None
+    status: AttributeStatus
+    di_low: float | None
+    di_high: float | None
+    violations: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessResult:
+    """The gate's result: every number, the per-attribute severities and the verdict."""
+
+    config: FairnessConfig
+    engine: str
+    rows: int
+    flagged: int
+    threshold: Threshold
+    attributes: tuple[AttributeResult, ...]
+    passed: bool
+    status: RunStatus
+    escalated: bool
+    critical_attributes: tuple[str, ...]
+    worst_di: float | None
+
+    @property
+    def flag_rate(self) -> float:
+        return self.flagged / self.rows
+
+
+# ---------------------------------------------------------------- statistics (pure functions)
+
+
+def katz_interval(a: int, n1: int, c: int, n2: int, z: float = Z_95) -> tuple[float, float] | None:
+    """95 % CI of the rate ratio ``(a/n1)/(c/n2)`` by the log method of Katz et al. (1978).
+
+    ``exp(ln RR ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2))``; ``None`` when ``a`` or ``c`` is 0 (the
+    log ratio is unbounded).
+
+    >>> low, high = katz_interval(10, 20, 20, 40)  # RR = 1; se = sqrt(1/10-1/20+1/20-1/40) = sqrt(0.075)
+    >>> round(low, 4), round(high, 4)  # exp(∓1.959964·0.273861) = exp(∓0.536757)
+    (0.5846, 1.7105)
+    """
+    if a == 0 or c == 0:
+        return None
+    ratio = (a / n1) / (c / n2)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se)
+
+
+def two_by_two_test(a: int, n1: int, c: int, n2: int) -> tuple[TestName, float | None, float]:
+    """Two-sided test of equal rates for the table ``[[a, n1−a], [c, n2−c]]``.
+
+    Fisher's exact test when any expected count ``row·col/N`` is below 5 (then the statistic
+    is the sample odds ratio, ``None`` when infinite or undefined), otherwise the Pearson
+    chi-square test without continuity correction.
+
+    >>> two_by_two_test(1, 4, 3, 4)[0]
+    'fisher'
+    >>> name, stat, p = two_by_two_test(30, 100, 50, 100)
+    >>> name, round(stat, 4), round(p, 6)
+    ('chi2', 8.3333, 0.003892)
+    """
+    from scipy import stats
+
+    table = [[a, n1 - a], [c, n2 - c]]
+    total = n1 + n2
+    flagged, unflagged = a + c, total - a - c
+    expected = [n1 * flagged / total, n1 * unflagged / total, n2 * flagged / total, n2 * unflagged / total]
+    if min(expected) < MIN_EXPECTED:
+        odds, p = stats.fisher_exact(table, alternative="two-sided")
+        odds = float(odds)
+        return "fisher", odds if math.isfinite(odds) else None, min(1.0, float(p))
+    chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
+    return "chi2", float(chi2), float(p)
+
+
+def k_by_two_test(groups: Sequence[tuple[int, int]]) -> tuple[float, int, float] | str:
+    """Pearson chi-square of the k×2 table of (flagged, not flagged) per group.
+
+    Returns ``(statistic, dof, p)``, or the reason the test is undefined (fewer than two
+    groups, or nobody / everybody flagged so a column of the table is empty).
+    """
+    from scipy import stats
+
+    if len(groups) < 2:
+        return "fewer than two groups with enough rows"
+    table = [[f, n - f] for n, f in groups]
+    if sum(f for n, f in groups) == 0 or sum(n - f for n, f in groups) == 0:
+        return "every row has the same flag, so there is nothing to test"
+    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    return float(chi2), int(dof), float(p)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values, in the input order.
+
+    Sorted ascending ``p_(1) ≤ … ≤ p_(m)``: ``adj_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j))``.
+
+    >>> holm([0.01, 0.04, 0.03])  # 3·0.01; max(0.03, 2·0.03); max(0.06, 1·0.04)
+    [0.03, 0.06, 0.06]
+    """
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _ratio(value: float | None, reference: float | None, what: str) -> Ratio:
+    if value is None:
+        return Ratio(value=None, reason=f"{what} undefined for the group (zero denominator)")
+    if reference is None:
+        return Ratio(value=None, reason=f"{what} undefined for the reference (zero denominator)")
+    if reference == 0:
+        return Ratio(value=None, reason=f"reference {what} is 0")
+    return Ratio(value=value / reference)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def _sort_key(group: GroupCounts) -> tuple[bool, str]:
+    return group.label == MISSING, group.label
+
+
+def _choose_reference(name: str, groups: Sequence[GroupCounts], config: FairnessConfig) -> GroupCounts | None:
+    """The reference group of an attribute, or ``None`` for the overall population."""
+    explicit = config.reference_groups.get(name)
+    if explicit is not None:
+        for group in groups:
+            if group.label == explicit:
+                return group
+        import difflib
+
+        labels = [g.label for g in groups]
+        match = difflib.get_close_matches(explicit, labels, n=1)
+        hint = f"; did you mean '{match[0]}'?" if match else ""
+        raise InputError(UNKNOWN_GROUP.format(attribute=name, group=explicit, hint=hint, groups=", ".join(labels)))
+    if config.reference == "overall":
+        return None
+    # `groups` is sorted by label and max() keeps the first maximum: ties go to the first label.
+    candidates = [g for g in groups if g.label != MISSING] or list(groups)
+    if config.reference == "max-rate":
+        sufficient = [g for g in candidates if g.rows >= config.min_group_size] or candidates
+        return max(sufficient, key=lambda g: (g.flagged / g.rows, g.rows))
+    return max(candidates, key=lambda g: g.rows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Comparison:
+    """A group against its reference, before Holm adjustment."""
+
+    test: TestName
+    statistic: float | None
+    p_value: float
+
+
+def _label_metrics(group: GroupCounts, reference: GroupCounts) -> LabelMetrics:
+    tp, fp, fn, tn = group.tp or 0, group.fp or 0, group.fn or 0, group.tn or 0
+    rtp, rfp, rfn, rtn = reference.tp or 0, reference.fp or 0, reference.fn or 0, reference.tn or 0
+    tpr, fpr, precision = _rate(tp, tp + fn), _rate(fp, fp + tn), _rate(tp, tp + fp)
+    return LabelMetrics(
+        positives=tp + fn,
+        negatives=fp + tn,
+        tp=tp,
+        fp=fp,
+        tpr=tpr,
+        fpr=fpr,
+        precision=precision,
+        tpr_ratio=_ratio(tpr, _rate(rtp, rtp + rfn), "TPR"),
+        fpr_ratio=_ratio(fpr, _rate(rfp, rfp + rtn), "FPR"),
+        precision_ratio=_ratio(precision, _rate(rtp, rtp + rfp), "precision"),
+    )
+
+
+def _di(group: GroupCounts, reference: GroupCounts) -> Ratio:
+    """DI with its Katz CI against `reference` (the overall totals when the mode is overall)."""
+    if reference.flagged == 0:
+        return Ratio(value=None, reason="reference selection rate is 0")
+    value = (group.flagged / group.rows) / (reference.flagged / reference.rows)
+    interval = katz_interval(group.flagged, group.rows, reference.flagged, reference.rows)
+    if interval is None:
+        return Ratio(value=value, reason="no flagged rows in the group: confidence interval undefined")
+    return Ratio(value=value, ci_low=interval[0], ci_high=interval[1])
+
+
+def _gated_ratios(result: GroupResult, config: FairnessConfig) -> list[tuple[str, Ratio, float | None]]:
+    """(metric name, ratio to the reference, the group's own value) for every gated metric."""
+    ratios: list[tuple[str, Ratio, float | None]] = []
+    for metric in config.gate_metrics:
+        if metric == "di":
+            ratios.append(("DI", result.di, result.selection_rate))
+        elif result.metrics is not None:
+            ratio = result.metrics.tpr_ratio if metric == "tpr" else result.metrics.fpr_ratio
+            value = result.metrics.tpr if metric == "tpr" else result.metrics.fpr
+            ratios.append((metric.upper() + " ratio", ratio, value))
+    return ratios
+
+
+def _group_status(result: GroupResult, config: FairnessConfig) -> tuple[GroupStatus, list[str]]:
+    """Judge one sufficient, non-reference group on every gated metric."""
+    status: GroupStatus = "ok"
+    notes: list[str] = []
+    for name, ratio, value in _gated_ratios(result, config):
+        if ratio.value is None:
+            if value:  # the group is selected, the reference never: unbounded disparity
+                notes.append(f"group '{result.label}': {name} undefined ({ratio.reason}) while the group's rate is >0")
+                status = "outside_band"
+            elif status == "ok":
+                status = "undefined"
+        elif not config.di_min <= ratio.value <= config.di_max:
+            notes.append(f"group '{result.label}': {name} {ratio.value:.3f}")
+            status = "outside_band"
+    return status, notes
+
+
+def analyse(counts: Counts, config: FairnessConfig) -> FairnessResult:
+    """Turn an engine's counts into the full result (DI, CIs, tests, Holm, severities, verdict).
+
+    Raises
+    ------
+    InputError
+        When an attribute has a single group, or ``--reference-group`` names no group.
+    """
+    totals = GroupCounts(
+        label=OVERALL,
+        rows=counts.rows,
+        flagged=counts.flagged,
+        **_sum_confusion(next(iter(counts.attributes.values()))) if counts.labelled else {},
+    )
+    drafts: list[tuple[str, GroupCounts, list[GroupResult], list[_Comparison | None]]] = []
+    for name in config.attribute_names:
+        groups = sorted(counts.attributes[name], key=_sort_key)
+        if len(groups) < 2:
+            label = groups[0].label if groups else "none"
+            raise InputError(ONE_GROUP.format(attribute=name, group=f"'{label}'"))
+        chosen = _choose_reference(name, groups, config)
+        reference = chosen if chosen is not None else totals
+        results: list[GroupResult] = []
+        comparisons: list[_Comparison | None] = []
+        for group in groups:
+            is_reference = chosen is not None and group.label == chosen.label
+            # Overall mode tests the group against the rest of the population (independent samples).
+            other = reference if chosen is not None else _rest(totals, group)
+            comparison = None
+            if not is_reference and other.rows > 0:
+                test, statistic, p = two_by_two_test(group.flagged, group.rows, other.flagged, other.rows)
+                comparison = _Comparison(test=test, statistic=statistic, p_value=p)
+            results.append(
+                GroupResult(
+                    label=group.label,
+                    rows=group.rows,
+                    flagged=group.flagged,
+                    selection_rate=group.flagged / group.rows,
+                    sufficient=group.rows >= config.min_group_size,
+                    status="reference" if is_reference else "ok",
+                    di=Ratio(value=1.0, ci_low=1.0, ci_high=1.0) if is_reference else _di(group, reference),
+                    test=None,
+                    metrics=_label_metrics(group, reference) if counts.labelled else None,
+                )
+            )
+            comparisons.append(comparison)
+        drafts.append((name, reference, results, comparisons))
+
+    omnibus = {name: k_by_two_test([(g.rows, g.flagged) for g in res if g.sufficient]) for name, _, res, _ in drafts}
+    keys: list[tuple[str, int]] = []  # (attribute, group index); index -1 is the attribute's k×2 test
+    raw: list[float] = []
+    for name, _, _, comparisons in drafts:
+        for index, comparison in enumerate(comparisons):
+            if comparison is not None:
+                keys.append((name, index))
+                raw.append(comparison.p_value)
+        omnibus_test = omnibus[name]
+        if not isinstance(omnibus_test, str):
+            keys.append((name, -1))
+            raw.append(omnibus_test[2])
+    adjusted = dict(zip(keys, holm(raw), strict=True))
+    attributes = [
+        _judge(name, reference, results, comparisons, omnibus[name], adjusted, config)
+        for name, reference, results, comparisons in drafts
+    ]
+    critical = tuple(a.name for a in attributes if a.status == "critical")
+    escalated = len(critical) >= 2
+    passed = not escalated and not (config.fail_on_bias and critical)
+    run_status: RunStatus = "escalated" if escalated else "critical" if critical else "pass"
+    if run_status == "pass" and any(a.status != "info" or a.warnings for a in attributes):
+        run_status = "warning"
+    return FairnessResult(
+        config=config,
+        engine=counts.engine,
+        rows=counts.rows,
+        flagged=counts.flagged,
+        threshold=counts.threshold,
+        attributes=tuple(attributes),
+        passed=passed,
+        status=run_status,
+        escalated=escalated,
+        critical_attributes=critical,
+        worst_di=_worst_di(attributes),
+    )
+
+
+def _sum_confusion(groups: Sequence[GroupCounts]) -> dict[str, int]:
+    return {k: sum(getattr(g, k) or 0 for g in groups) for k in ("tp", "fp", "fn", "tn")}
+
+
+def _rest(totals: GroupCounts, group: GroupCounts) -> GroupCounts:
+    return GroupCounts(label="(rest)", rows=totals.rows - group.rows, flagged=totals.flagged - group.flagged)
+
+
+def _judge(
+    name: str,
+    reference: GroupCounts,
+    results: list[GroupResult],
+    comparisons: list[_Comparison | None],
+    omnibus: tuple[float, int, float] | str,
+    adjusted: Mapping[tuple[str, int], float],
+    config: FairnessConfig,
+) -> AttributeResult:
+    """Attach adjusted p-values, judge each group, then the attribute (CRITICAL > WARNING > INFO)."""
+    judged: list[GroupResult] = []
+    violations: list[str] = []
+    warnings: list[str] = []
+    significant = False
+    for i, (group, comparison) in enumerate(zip(results, comparisons, strict=True)):
+        test = None
+        if comparison is not None:
+            test = TestResult(
+                test=comparison.test,
+                statistic=comparison.statistic,
+                p_value=comparison.p_value,
+                p_adjusted=adjusted[(name, i)],
+            )
+        group_status = group.status
+        if group_status != "reference":
+            if not group.sufficient:
+                group_status = "insufficient_data"
+                warnings.append(
+                    f"group '{group.label}' has {group.rows} rows (< --min-group-size {config.min_group_size}): "
+                    "reported, not gated"
+                )
+            else:
+                group_status, group_violations = _group_status(group, config)
+                violations += group_violations
+                significant = significant or (test is not None and test.p_adjusted < config.alpha)
+        judged.append(replace(group, status=group_status, test=test))
+
+    chi2: TestResult | None = None
+    reason: str | None = None
+    if isinstance(omnibus, str):
+        reason = omnibus
+    else:
+        chi2 = TestResult(test="chi2", statistic=omnibus[0], p_value=omnibus[2], p_adjusted=adjusted[(name, -1)])
+        significant = significant or chi2.p_adjusted < config.alpha
+
+    gated = [g for g in judged if g.sufficient and g.status != "reference"]
+    defined = [g.di.value for g in judged if g.sufficient and g.di.value is not None]
+    reference_ok = reference.label == OVERALL or reference.rows >= config.min_group_size
+    status: AttributeStatus
+    if not reference_ok or not gated:
+        status = "insufficient_data"
+        violations = []
+        warnings.append(
+            f"reference group '{reference.label}' has {reference.rows} rows (< --min-group-size "
+            f"{config.min_group_size}): attribute not gated"
+            if not reference_ok
+            else "fewer than two groups with enough rows: attribute not gated"
+        )
+    elif any(g.status == "outside_band" for g in gated):
+        status = "critical"
+    elif significant:
+        status = "warning"
+    else:
+        status = "info"
+    return AttributeResult(
+        name=name,
+        columns=config.attribute_columns(name),
+        reference=reference.label,
+        reference_rows=reference.rows,
+        reference_rate=reference.flagged / reference.rows,
+        groups=tuple(judged),
+        chi2=chi2,
+        chi2_reason=reason,
+        status=status,
+        di_low=min(defined) if defined else None,
+        di_high=max(defined) if defined else None,
+        violations=tuple(violations),
+        warnings=tuple(warnings),
+    )
+
+
+def _worst_di(attributes: Sequence[AttributeResult]) -> float | None:
+    """The DI furthest from 1 on the log scale among gated groups (0.5 and 2 are equally bad)."""
+    values = [
+        g.di.value
+        for a in attributes
+        if a.status != "insufficient_data"
+        for g in a.groups
+        if g.sufficient and g.status != "reference" and g.di.value is not None and g.di.value > 0
+    ]
+    zeros = [
+        0.0
+        for a in attributes
+        if a.status != "insufficient_data"
+        for g in a.groups
+        if g.sufficient and g.status != "reference" and g.di.value == 0
+    ]
+    if zeros:
+        return 0.0
+    return max(values, key=lambda v: abs(math.log(v))) if values else None
