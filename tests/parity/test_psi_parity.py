@@ -1,4 +1,4 @@
-"""PSI gate: the Spark engine gives the pandas numbers on the same data and profile, in one job."""
+"""PSI gate: the Spark engine gives the pandas numbers on the same data and profile, in one pass."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
 from pyspark.sql import functions as F
 
 from brickgate.errors import InputError
