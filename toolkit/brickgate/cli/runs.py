@@ -42,21 +42,21 @@ def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
         document: dict[str, Any] = {"runs": [_summary(record) for record in records]}
         emit_json(document, "run-list")
         return 0
+    from rich import box
     from rich.table import Table
 
     from brickgate.output import console
 
-    table = Table(title=f"runs under {_state_dir(directory) / 'runs'}")
-    for column in ("run id", "job", "target", "state", "started", "duration", "tasks ok"):
-        table.add_column(column, no_wrap=column in ("run id", "state", "started"))
+    table = Table(title=f"runs under {_state_dir(directory) / 'runs'}", box=box.SIMPLE_HEAD)
+    for column in ("run id", "job", "state", "started (UTC)", "duration", "ok"):
+        table.add_column(column, no_wrap=True)
     for record in records:
         row = _summary(record)
         table.add_row(
             str(record.run_id),
             record.job_key,
-            record.target,
             record.state,
-            record.started_at.replace("T", " ")[:19],
+            record.started_at.replace("T", " ")[5:19],
             "" if record.duration_seconds is None else f"{record.duration_seconds:.2f}s",
             f"{row['tasks_succeeded']}/{row['tasks']}",
         )

@@ -127,9 +127,10 @@ class Progress:
 
 def summary_table(record: RunRecord) -> Any:
     """A rich table of a finished run: one row per task."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"job {record.job_key} · run {record.run_id} · {record.state}")
+    table = Table(title=f"job {record.job_key} · run {record.run_id} · {record.state}", box=box.SIMPLE_HEAD)
     for column in ("task", "type", "state", "attempts", "start", "duration"):
         table.add_column(column, no_wrap=True)
     table.add_column("note", overflow="fold", min_width=12)

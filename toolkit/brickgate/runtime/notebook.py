@@ -85,7 +85,9 @@ def run_notebook(path: Path) -> int:
             return 0
         except Exception:  # noqa: BLE001 - any error in a cell fails the task, as on Databricks
             traceback.print_exc()
-            sys.stderr.write(f"notebook {path.name}: cell {index} of {len(cells)} (line {first_line}) failed\n")
+            sys.stderr.write(
+                f"notebook {path.name}: cell {index} of {len(cells)} (starts at line {first_line}) failed\n"
+            )
             return 1
     return 0
 
