@@ -9,9 +9,12 @@ const { createLinter } = require(join(__dirname, "..", ".tools", "node_modules",
 // configuration variables are valid in GitHub Actions, so only that one message is dropped.
 const OUTDATED = [/^undefined variable "vars"\./];
 
-createLinter().then((lint) => {
+// A fresh linter per file: the WASM instance can trap ("unreachable") when reused across files
+// that call reusable workflows.
+(async () => {
   let findings = 0;
   for (const file of process.argv.slice(2)) {
+    const lint = await createLinter();
     for (const r of lint(readFileSync(file, "utf8"), file)) {
       if (OUTDATED.some((pattern) => pattern.test(r.message))) continue;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
@@ -19,4 +22,4 @@ createLinter().then((lint) => {
     }
   }
   process.exit(findings ? 1 : 0);
-});
+})();

@@ -1,0 +1,17 @@
+"""Train the model and register it with the alias challenger (replace with your training)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--catalog", required=True)
+    parser.add_argument("--schema", required=True)
+    args = parser.parse_args()
+    print(f"train: {args.catalog}.{args.schema}")
+
+
+if __name__ == "__main__":
+    main()
