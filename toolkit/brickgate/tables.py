@@ -26,6 +26,17 @@ WriteMode = Literal["append", "overwrite"]
 DEFAULT_WAREHOUSE = Path(".brickgate") / "warehouse"
 NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BAD_NAME = "table name '{name}' is not catalog.schema.table (letters, digits and _ in each part) or a folder path"
+WIDENING = frozenset(
+    {
+        ("long", "integer"),
+        ("long", "short"),
+        ("long", "byte"),
+        ("integer", "short"),
+        ("integer", "byte"),
+        ("short", "byte"),
+        ("double", "float"),
+    }
+)
 SCHEMA_CHANGE = (
     "table {name}: the data's schema differs from the table's ({detail}); "
     "pass allow_schema_change=True (CLI: --allow-schema-change) to evolve it"
@@ -81,7 +92,10 @@ def table_exists(name: str, *, warehouse: Path | None = None) -> bool:
 def read_table(name: str, *, warehouse: Path | None = None, version: int | None = None) -> pd.DataFrame:
     """The whole table as pandas (optionally at a Delta `version`, locally)."""
     if on_databricks():
-        spark_frame: pd.DataFrame = _spark().table(name).toPandas()
+        reader = _spark().read
+        if version is not None:
+            reader = reader.option("versionAsOf", version)
+        spark_frame: pd.DataFrame = reader.table(name).toPandas()
         return spark_frame
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
@@ -105,28 +119,75 @@ def write_table(
 ) -> TableWrite:
     """Append (default) or overwrite `data` into the table `name`, creating it if needed.
 
+    The pandas index is not written (as with Spark's ``createDataFrame``). Before writing to
+    an existing table the data's columns are compared with the table's (see
+    `schema_difference`); any difference is refused unless `allow_schema_change`, which
+    merges new columns on append and replaces the schema on overwrite.
+
     Raises
     ------
     InputError
         When the name is invalid, or the schema differs and `allow_schema_change` is false.
     """
+    if mode not in ("append", "overwrite"):
+        raise InputError(f"table {name}: write mode '{mode}' is not append or overwrite")
     if on_databricks():
         return _write_spark(name, data, mode=mode, allow_schema_change=allow_schema_change)
-    from deltalake import write_deltalake
-    from deltalake.exceptions import SchemaMismatchError
+    import pyarrow as pa
+    from deltalake import DeltaTable, Schema, write_deltalake
 
     path = local_path(name, warehouse)
+    frame = pa.Table.from_pandas(data, preserve_index=False)
+    if DeltaTable.is_deltatable(str(path)):
+        difference = schema_difference(
+            _column_types(DeltaTable(str(path)).schema()), _column_types(Schema.from_arrow(frame.schema))
+        )
+        if difference and not allow_schema_change:
+            raise InputError(SCHEMA_CHANGE.format(name=name, detail=difference))
     path.parent.mkdir(parents=True, exist_ok=True)
     schema_mode: Any = None
     if allow_schema_change:
         schema_mode = "merge" if mode == "append" else "overwrite"
-    try:
-        write_deltalake(str(path), data, mode=mode, schema_mode=schema_mode)
-    except SchemaMismatchError as exc:
-        raise InputError(SCHEMA_CHANGE.format(name=name, detail=str(exc).splitlines()[0])) from exc
-    from deltalake import DeltaTable
-
+    write_deltalake(str(path), frame, mode=mode, schema_mode=schema_mode)
     return TableWrite(name=name, location=str(path), rows=len(data), version=DeltaTable(str(path)).version())
+
+
+def _column_types(schema: Any) -> dict[str, str]:
+    """Column name → Delta type name (nanosecond timestamps are stored as microseconds)."""
+    types: dict[str, str] = {}
+    for column in schema.fields:
+        kind = getattr(column.type, "type", None) or str(column.type)
+        types[column.name] = str(kind).replace("timestamp_nanos", "timestamp")
+    return types
+
+
+def schema_difference(table: Mapping[str, str], data: Mapping[str, str]) -> str:
+    """What writing columns `data` into a table with columns `table` would change ("" if nothing).
+
+    Widening an integer or float column (``integer`` → ``long``, ``float`` → ``double``) is
+    not a change: Delta casts it safely. Anything else is: new columns, columns the table has
+    and the data lacks, and other type changes (``double`` into ``long`` would truncate).
+
+    >>> schema_difference({"a": "long", "b": "string"}, {"a": "integer", "b": "string"})
+    ''
+    >>> schema_difference({"a": "long", "b": "string"}, {"a": "double", "c": "string"})
+    'new columns c; missing columns b; a long -> double'
+    """
+    parts = []
+    added = [column for column in data if column not in table]
+    missing = [column for column in table if column not in data]
+    changed = [
+        f"{column} {table[column]} -> {data[column]}"
+        for column in data
+        if column in table and data[column] != table[column] and (table[column], data[column]) not in WIDENING
+    ]
+    if added:
+        parts.append(f"new columns {', '.join(added)}")
+    if missing:
+        parts.append(f"missing columns {', '.join(missing)}")
+    if changed:
+        parts.append("; ".join(changed))
+    return "; ".join(parts)
 
 
 def _write_spark(name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema_change: bool) -> TableWrite:
