@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 NO_MATPLOTLIB = "PNG chart not written: matplotlib is not installed (pip install 'brickgate[plots]')"
 PNG_FAILED = "PNG chart {name} not written: {reason}"
+RESOLVE_CHANNELS = ("pagerduty", "webhook")  # machines close incidents; people need no "still fine" message
 ALERT_FAILED = "alert via {channel} not delivered after {attempts} attempt(s): {detail}"
 
 
@@ -163,7 +164,9 @@ def publish(
     3. stdout in the chosen format; in github format also annotations (CRITICAL → error,
        WARNING → warning), ``$GITHUB_OUTPUT`` (plus ``report-path``) and the job summary.
     4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit.
-    5. Alerts through `brickgate.alerts.send_alerts`.
+    5. Alerts through `brickgate.alerts.send_alerts`: triggers and notices to every channel,
+       resolves (``Alert.resolve``) only to PagerDuty and the generic webhook, so chat and
+       email are not told on every run that an attribute is still fine.
 
     Raises
     ------
@@ -206,11 +209,17 @@ def publish(
         if not status.posted:
             warnings.append(status.detail)
 
-    deliveries: Sequence[Delivery] = ()
+    deliveries: list[Delivery] = []
     if options.alert_channels and outcome.alerts:
         from brickgate.alerts import send_alerts
 
-        deliveries = send_alerts(outcome.alerts, options.alert_channels, env=env)
+        news = [a for a in outcome.alerts if not a.resolve]
+        resolves = [a for a in outcome.alerts if a.resolve]
+        resolve_channels = [c for c in options.alert_channels if c in RESOLVE_CHANNELS]
+        if news:
+            deliveries += send_alerts(news, options.alert_channels, env=env)
+        if resolves and resolve_channels:
+            deliveries += send_alerts(resolves, resolve_channels, env=env)
         warnings += [
             ALERT_FAILED.format(channel=d.channel, attempts=d.attempts, detail=d.detail) for d in deliveries if not d.ok
         ]

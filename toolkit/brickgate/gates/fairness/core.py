@@ -518,7 +518,7 @@ def analyse(counts: Counts, config: FairnessConfig) -> FairnessResult:
                     selection_rate=group.flagged / group.rows,
                     sufficient=group.rows >= config.min_group_size,
                     status="reference" if is_reference else "ok",
-                    di=Ratio(value=1.0, ci_low=1.0, ci_high=1.0) if is_reference else _di(group, reference),
+                    di=Ratio(value=1.0, reason="reference group") if is_reference else _di(group, reference),
                     test=None,
                     metrics=_label_metrics(group, reference) if counts.labelled else None,
                 )
