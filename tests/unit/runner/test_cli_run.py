@@ -116,6 +116,16 @@ def test_cannot_start_exits_2_with_one_line(
     assert not (bundle / ".brickgate" / "runs").exists()
 
 
+def test_invalid_bundle_is_refused_naming_the_first_error(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = bundle / "databricks.yml"
+    config.write_text(config.read_text().replace("./src/fail.py", "./src/missing.py"))
+    code, _, err = brickgate(["run", str(bundle), "publish"], capsys)
+    assert code == 2
+    assert err.startswith("brickgate: error: the bundle has 1 validation error(s), nothing was run; first: BG")
+    assert "missing.py" in err and "(databricks.yml:" in err
+    assert not (bundle / ".brickgate" / "runs").exists()
+
+
 def test_github_format_writes_outputs_summary_and_annotations(
     bundle: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -12,11 +12,13 @@ import click
 from brickgate.cli.common import global_options, resolve_options
 
 if TYPE_CHECKING:
+    from brickgate.bundle import Bundle
     from brickgate.runner.record import RunRecord
 
 ENV = "Env BRICKGATE_RUN_{}; TOML {}."
 EXIT_CANCELED = 130
 BAD_PAIR = "{flag} '{value}' is not key=value"
+INVALID_BUNDLE = "the bundle has {count} validation error(s), nothing was run; first: {rule} {message} ({where})"
 
 
 def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
@@ -77,14 +79,12 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
     tables under .brickgate/warehouse. The run is recorded in .brickgate/runs/<run_id>/.
     Exit codes: 0 the job succeeded, 1 it failed, 2 it could not start, 130 interrupted.
     """
-    from brickgate.bundle import load_bundle
     from brickgate.runner import RunOptions, run_job
 
     directory, job = (directory_or_job, job_key) if job_key is not None else (".", directory_or_job)
     opts = resolve_options(ctx)
     variables = parse_pairs(opts["var"] or (), "--var")
-    bundle = load_bundle(directory, target=opts["target"] or None, variables=variables)
-    _refuse_invalid(directory, opts["target"] or None, variables)
+    bundle = load_valid_bundle(directory, opts["target"] or None, variables)
     bundle.job(job)
     fmt = global_options(ctx).format
     from brickgate.output import console
@@ -111,19 +111,25 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
     return exit_code(record)
 
 
-def _refuse_invalid(directory: str, target: str | None, variables: dict[str, str]) -> None:
-    """Exit 2 naming the first error `validate_bundle` reports, when the validator is installed."""
-    from brickgate import bundle as bundle_package
+def load_valid_bundle(directory: str, target: str | None, variables: dict[str, str]) -> Bundle:
+    """The bundle, after `validate_bundle` (without the Databricks CLI) found no error.
+
+    Raises
+    ------
+    InputError
+        Naming the first validation error and where it is, so nothing starts on a broken bundle.
+    """
+    from brickgate.bundle.validate import ValidateOptions, validate_bundle
     from brickgate.errors import InputError
 
-    validate = getattr(bundle_package, "validate_bundle", None)
-    options_type = getattr(bundle_package, "ValidateOptions", None)
-    if validate is None or options_type is None:
-        return
-    result = validate(directory, options_type(target=target, variables=variables))
-    if result.errors:
+    result = validate_bundle(directory, ValidateOptions(target=target, variables=variables, databricks_cli=False))
+    if result.errors or result.bundle is None:
         first = result.errors[0]
-        raise InputError(f"the bundle has {len(result.errors)} validation error(s); first: {first}")
+        where = ":".join(str(part) for part in (first.file, first.line, first.column) if part is not None)
+        raise InputError(
+            INVALID_BUNDLE.format(count=len(result.errors), rule=first.rule, message=first.message, where=where or "?")
+        )
+    return result.bundle
 
 
 def _render(record: RunRecord, fmt: str, root: Path) -> None:
