@@ -60,6 +60,7 @@ def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
 def _register_commands() -> None:
     """Add every real subcommand; each module imports only click at import time."""
     # One import and one add_command per command module, in alphabetical order.
+    from brickgate.cli.deploy import deploy
     from brickgate.cli.fairness_gate import fairness_gate
     from brickgate.cli.init import init
     from brickgate.cli.promote_model import promote_model
@@ -68,6 +69,7 @@ def _register_commands() -> None:
     from brickgate.cli.tag_release import tag_release
     from brickgate.cli.validate_bundle import validate_bundle
 
+    cli.add_command(deploy)
     cli.add_command(fairness_gate)
     cli.add_command(init)
     cli.add_command(promote_model)

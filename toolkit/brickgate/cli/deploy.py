@@ -1,0 +1,198 @@
+"""`brickgate deploy`: validate, deploy with the Databricks CLI, verify with the SDK, optionally run a job."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from brickgate.cli.common import global_options, resolve_options
+
+if TYPE_CHECKING:
+    from brickgate.deploy import DeployResult, RunOutcome
+
+ENV = "Env BRICKGATE_DEPLOY_{}"
+
+
+@click.command("deploy")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("-t", "--target", help="Bundle target to deploy (required). " + ENV.format("TARGET"))
+@click.option(
+    "--var", "var", multiple=True, metavar="NAME=VALUE", help="Bundle variable (repeatable). " + ENV.format("VAR")
+)
+@click.option("--run", help="Job key to start after the deploy. " + ENV.format("RUN"))
+@click.option("--wait/--no-wait", default=None, help="Follow the --run job to its end. " + ENV.format("WAIT"))
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), help="Seconds to --wait. Default: 3600. " + ENV.format("TIMEOUT")
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0),
+    help="First wait between run polls, growing ×1.5 up to 60 s. Default: 10. " + ENV.format("POLL_INTERVAL"),
+)
+@click.option(
+    "--auto-approve/--no-auto-approve",
+    default=None,
+    help="Pass --auto-approve to `databricks bundle deploy` (approve deletions). " + ENV.format("AUTO_APPROVE"),
+)
+@click.option("--dry-run", is_flag=True, default=None, help="Validate and print the plan; contact no workspace.")
+@click.option("--version", help="Release version being deployed (required for production). " + ENV.format("VERSION"))
+@click.option(
+    "--confirm",
+    help="Confirmation phrase for production targets: deploy-to-production. Env BRICKGATE_CONFIRM.",
+)
+@click.pass_context
+def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
+    """Deploy a Databricks Asset Bundle to a target and verify it; optionally run one of its jobs.
+
+    Validates the bundle in DIRECTORY (default: the current folder) first, then runs
+    `databricks bundle deploy`, reads job ids and URLs from `databricks bundle summary`, checks
+    each job through databricks-sdk, and with --run starts a job (--wait follows it). Production
+    targets need --version and --confirm deploy-to-production. Exit codes: 0 deployed (or planned),
+    1 invalid bundle, unverified job or failed/timed-out run, 2 usage, CLI or workspace error.
+    """
+    from brickgate.cli.validate_bundle import parse_vars
+    from brickgate.deploy import DeployOptions
+    from brickgate.deploy import deploy as deploy_bundle
+    from brickgate.errors import ConfigError
+
+    opts = resolve_options(ctx)
+    if not opts["target"]:
+        raise ConfigError("missing -t/--target (or BRICKGATE_DEPLOY_TARGET)")
+    fmt = global_options(ctx).format
+    options = DeployOptions(
+        target=opts["target"],
+        variables=parse_vars(opts["var"] or ()),
+        run=opts["run"] or None,
+        wait=bool(opts["wait"]),
+        timeout=float(opts["timeout"]),
+        poll_interval=float(opts["poll_interval"]),
+        auto_approve=bool(opts["auto_approve"]),
+        dry_run=bool(opts["dry_run"]),
+        version=opts["version"] or None,
+        confirm=opts["confirm"] or os.environ.get("BRICKGATE_CONFIRM") or None,
+    )
+    result = deploy_bundle(directory or Path("."), options, on_progress=_progress_printer(fmt))
+    _render(result, fmt)
+    return 0 if result.passed else 1
+
+
+def _progress_printer(fmt: str) -> Any:
+    """Print a line whenever the run's or a task's state changes (stderr with --format json)."""
+    from brickgate.deploy import task_states_line
+
+    last = {"line": ""}
+
+    def show(run: RunOutcome) -> None:
+        line = task_states_line(run)
+        if line != last["line"]:
+            click.echo(line, err=fmt == "json")
+            last["line"] = line
+
+    return show
+
+
+def to_document(result: DeployResult) -> dict[str, Any]:
+    """The `--format json` document (schemas/deploy.json)."""
+    run = result.run
+    return {
+        "bundle": result.bundle,
+        "target": result.target,
+        "mode": result.mode,
+        "status": result.status,
+        "passed": result.passed,
+        "message": result.message,
+        "version": result.version,
+        "cli_version": result.cli_version,
+        "plan": [
+            {
+                "key": job.key,
+                "name": job.name,
+                "clusters": list(job.clusters),
+                "tasks": [{"key": t.key, "kind": t.kind, "compute": t.compute} for t in job.tasks],
+            }
+            for job in result.plan
+        ],
+        "jobs": [
+            {
+                "key": j.key,
+                "name": j.name,
+                "job_id": j.job_id,
+                "url": j.url,
+                "verified": j.verified,
+                "problem": j.problem,
+            }
+            for j in result.jobs
+        ],
+        "run": None
+        if run is None
+        else {
+            "job_key": run.job_key,
+            "job_id": run.job_id,
+            "run_id": run.run_id,
+            "url": run.url,
+            "life_cycle_state": run.life_cycle,
+            "result_state": run.result,
+            "timed_out": run.timed_out,
+            "error": run.error,
+            "tasks": [{"key": t.key, "life_cycle_state": t.life_cycle, "result_state": t.result} for t in run.tasks],
+        },
+        "diagnostics": [d.to_dict() for d in result.diagnostics],
+    }
+
+
+def _render(result: DeployResult, fmt: str) -> None:
+    if fmt == "json":
+        from brickgate.output import emit_json
+
+        emit_json(to_document(result), "deploy")
+        return
+    if result.cli_output:
+        click.echo(result.cli_output, err=True)
+    for d in result.diagnostics:
+        if d.severity == "error":
+            where = ":".join(str(x) for x in (d.file, d.line, d.column) if x is not None)
+            click.echo(f"  {where + ': ' if where else ''}{d.rule} {d.message}")
+    if result.status == "planned":
+        for plan in result.plan:
+            click.echo(f"job {plan.key} ({plan.name})")
+            for cluster in plan.clusters:
+                click.echo(f"  cluster {cluster}")
+            for task in plan.tasks:
+                click.echo(f"  task {task.key}: {task.kind} on {task.compute}")
+    for job in result.jobs:
+        mark = "verified" if job.verified else f"NOT VERIFIED: {job.problem}"
+        click.echo(f"job {job.key}: {job.job_id} {job.url} ({mark})")
+    click.echo(result.message if result.passed else f"brickgate: deploy failed: {result.message}")
+    if fmt != "github":
+        return
+    from brickgate.deploy import outputs
+    from brickgate.github import annotation, append_summary, write_outputs
+
+    for d in result.diagnostics:
+        if d.severity == "error":
+            click.echo(annotation("error", f"{d.rule} {d.message}", file=d.file, line=d.line, col=d.column))
+    if not result.passed:
+        click.echo(annotation("error", result.message, title="deploy"))
+    write_outputs(outputs(result))
+    append_summary(_summary_markdown(result))
+
+
+def _summary_markdown(result: DeployResult) -> str:
+    head = f"### Deploy {result.bundle} → {result.target}\n\n{'✅' if result.passed else '❌'} {result.message}\n"
+    if result.version:
+        head += f"\nVersion: `{result.version}`\n"
+    rows = "".join(
+        f"| `{j.key}` | {j.name} | [{j.job_id}]({j.url}) | {'✅' if j.verified else '❌ ' + j.problem} |\n"
+        for j in result.jobs
+    )
+    table = f"\n| job | name | id | verified |\n|---|---|---|---|\n{rows}" if rows else ""
+    run = result.run
+    tasks = ""
+    if run is not None:
+        lines = "".join(f"| `{t.key}` | {t.result or t.life_cycle} |\n" for t in run.tasks)
+        state = run.result or run.life_cycle
+        tasks = f"\nRun [{run.run_id}]({run.url}): **{state}**\n\n| task | state |\n|---|---|\n{lines}"
+    return head + table + tasks
