@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 ModelKind = Literal["catboost", "xgboost"]
 MODEL_KINDS: tuple[str, ...] = get_args(ModelKind)
-MODEL_FILES: Mapping[str, str] = {"catboost": "model.cbm", "xgboost": "model.ubj"}
+MODEL_FILES: Mapping[ModelKind, str] = {"catboost": "model.cbm", "xgboost": "model.ubj"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,8 +96,12 @@ def save(model: TrainedModel, directory: Path) -> Path:
     return path
 
 
-def load(kind: ModelKind, path: Path) -> TrainedModel:
-    """Read a model written by `save`."""
+def load(path: Path) -> TrainedModel:
+    """Read a model written by `save` (the file name tells the library)."""
+    kinds = {name: kind for kind, name in MODEL_FILES.items()}
+    if path.name not in kinds:
+        raise ValueError(f"{path}: not a saved model (expected one of {', '.join(sorted(kinds))})")
+    kind = kinds[path.name]
     if kind == "catboost":
         from catboost import CatBoostClassifier
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from brickgate.tables import read_table, write_table
 from claims_fraud import jobs
 from claims_fraud.features import features_table

@@ -11,6 +11,8 @@ import argparse
 import json
 from collections.abc import Sequence
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from brickgate.tables import read_table, write_table
 from claims_fraud import evaluate, jobs, tracking
 from claims_fraud.features import LABEL, RAW_INPUTS

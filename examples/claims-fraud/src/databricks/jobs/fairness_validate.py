@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from claims_fraud import gates, jobs
 from claims_fraud.synthetic import PROTECTED_ATTRIBUTES
 

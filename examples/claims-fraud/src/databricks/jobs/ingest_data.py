@@ -9,6 +9,8 @@ import argparse
 from collections.abc import Sequence
 from datetime import date
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from claims_fraud import data_ingestion, jobs, tracking
 from claims_fraud.synthetic import BiasSpec, DriftSpec
 

@@ -9,6 +9,8 @@ import argparse
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from brickgate.tables import read_table, write_table
 from claims_fraud import jobs, score, tracking
 

@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
+
 from brickgate.tables import read_table
 from claims_fraud import evaluate, gates, jobs, tracking, tree_models
 from claims_fraud.features import LABEL, MONITORED_FEATURES, model_frame
