@@ -194,7 +194,7 @@ def test_timeout_kills_the_whole_process_tree(run: Runner, script: Script, tmp_p
     }
     begin = time.monotonic()
     record = run(jobs)
-    assert time.monotonic() - begin < 5
+    assert time.monotonic() - begin < 30  # killed, not left to sleep its 60 s
     task = record.task("slow")
     assert task.state == "TIMEDOUT" and task.message == "timed out after 1 s"
     assert len(task.attempts) == 1  # retry_on_timeout defaults to false
