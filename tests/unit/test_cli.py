@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -83,7 +84,24 @@ def test_help_lists_commands() -> None:
     assert result.exit_code == 0 and "fairness and drift gates" in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"]])
+MINIMAL_BUNDLE = str(Path(__file__).resolve().parents[1] / "fixtures" / "bundles" / "valid" / "minimal")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["validate-bundle", "--help"],
+        ["validate-bundle", MINIMAL_BUNDLE, "-t", "dev"],
+        ["--format", "json", "validate-bundle", MINIMAL_BUNDLE, "-t", "prod"],  # jsonschema must not pull numpy
+        [
+            "--format",
+            "github",
+            "validate-bundle",
+            str(Path(MINIMAL_BUNDLE).parent.parent / "broken" / "BG409-cron-no-question-mark"),
+        ],
+    ],
+)
 def test_light_commands_import_no_heavy_modules(args: list[str]) -> None:
     probe = (
         "import sys\n"

@@ -223,7 +223,7 @@ def _cycles(
                     path = ("tasks", index_of[cycle[0]], "depends_on")
                     yield dg.diagnostic(
                         dg.DEPENDENCY_CYCLE,
-                        locate(job, path),
+                        locate(job, path, key=True),
                         ("resources", "jobs", job_key, *path),
                         job=job_key,
                         cycle=" -> ".join(cycle),

@@ -48,7 +48,7 @@ def quartz_problem(expression: str) -> str | None:
     >>> quartz_problem("30 2 * * *")
     'expected 6 or 7 fields (second minute hour day-of-month month day-of-week [year]), got 5'
     """
-    parts = expression.upper().split()
+    parts = expression.split()
     if len(parts) not in (6, 7):
         return f"expected 6 or 7 fields (second minute hour day-of-month month day-of-week [year]), got {len(parts)}"
     for field, text in zip(FIELDS, parts, strict=False):
@@ -79,6 +79,7 @@ def _field_problem(field: Field, text: str) -> str | None:
 
 def _special_problem(field: Field, text: str) -> str | None:
     """'' when `text` is a valid L/W/# form, a problem when it is an invalid one, None when it is none."""
+    text = text.upper()
     if field.name == "day-of-month" and ("L" in text or "W" in text):
         if "," in text:
             return "'L' and 'W' cannot be combined with other days in a list"
@@ -126,7 +127,8 @@ def _value(field: Field, text: str) -> int | None:
     if text.isdigit():
         value = int(text)
         return value if field.low <= value <= field.high else None
-    return field.low + field.names.index(text) if text in field.names else None
+    name = text.upper()
+    return field.low + field.names.index(name) if name in field.names else None
 
 
 def _value_problem(field: Field, text: str) -> str:

@@ -56,7 +56,7 @@ def translate_paths(config: LocDict, root: Path) -> list[LocalPath]:
         base: YamlPath = ("resources", "jobs", job_key)
         from_git = isinstance(job.get("git_source"), dict)
         for container, key, what, path in _job_paths(job, base, from_git):
-            value = container.get(key)
+            value = container[key] if isinstance(container, list) else container.get(key)
             if not isinstance(value, str) or not is_local(value):
                 continue
             if what == "dependency" and not (value.startswith(("./", "../")) or value.endswith(".whl")):

@@ -282,7 +282,8 @@ class Resolver:
             for part in parts:
                 found, node = _step(node, part)
                 if not found:
-                    self._unknown(reference, path, loc, "")
+                    if parts != ["bundle", "name"]:  # a missing bundle.name is reported by the schema
+                        self._unknown(reference, path, loc, "")
                     return False, None
             return True, self.tree(node, tuple(parts), loc)
         finally:

@@ -46,10 +46,12 @@ def schema_diagnostics(document: Mapping[str, Any], schema: Mapping[str, Any]) -
     import jsonschema
 
     validator = jsonschema.validators.validator_for(schema)(schema)
-    found: dict[tuple[str, str, str], dg.Diagnostic] = {}
+    found: dict[tuple[object, ...], dg.Diagnostic] = {}
     for error in validator.iter_errors(document):
         for diagnostic in _convert(error, document):
-            found.setdefault((diagnostic.rule, diagnostic.path or "", diagnostic.message), diagnostic)
+            # a key set in the selected target is seen twice: merged, and under `targets`
+            where = (diagnostic.file, diagnostic.line, diagnostic.column) if diagnostic.file else diagnostic.path
+            found.setdefault((diagnostic.rule, where), diagnostic)
     return list(found.values())
 
 
@@ -85,6 +87,8 @@ def _convert(error: Any, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]
         expected = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
         yield from _wrong_type(path, instance, expected, document)
         return
+    if kind == "required" and path[:1] == ("targets",):
+        return  # a target overrides part of a resource; the merged result is checked in full
     if kind == "required" and isinstance(instance, dict):
         parent = format_path(path) or "the top level"
         where = locate(document, path, key=True)

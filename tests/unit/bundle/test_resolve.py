@@ -1,0 +1,98 @@
+"""Variables, references, includes and target overrides on the valid fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from brickgate.bundle import load_bundle
+from brickgate.bundle.model import load
+from tests.unit.bundle.conftest import VALID
+
+VARIABLES = VALID / "variables"
+
+
+def test_complex_simple_derived_and_lookup_variables() -> None:
+    bundle = load_bundle(VARIABLES, target="dev", env={})
+    job = bundle.job("train")
+    assert job["name"] == "train-dev_catalog_fraud"
+    assert job["email_notifications"] == {"on_failure": ["ml-team@example.com"]}
+    assert job["job_clusters"][0]["new_cluster"]["spark_conf"] == {"spark.sql.shuffle.partitions": "8"}
+    train, report = job["tasks"]
+    assert train["max_retries"] == 1  # a whole-string reference keeps the value's type
+    assert train["spark_python_task"]["parameters"] == [
+        "--table",
+        "dev_catalog.dev_catalog_fraud.claims",
+        "--runtime",
+        "15.4.x-scala2.12",
+    ]
+    assert report["notebook_task"]["warehouse_id"] == "${var.warehouse}"  # lookup: resolved at deploy time
+    assert bundle.variables["warehouse"] == "${var.warehouse}"
+
+
+def test_target_values_for_simple_and_complex_variables() -> None:
+    bundle = load_bundle(VARIABLES, target="prod", env={})
+    assert bundle.variables["catalog"] == "prod_catalog"
+    assert bundle.variables["schema"] == "prod_catalog_fraud"
+    assert bundle.job("train")["job_clusters"][0]["new_cluster"]["num_workers"] == 8
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "expected"),
+    [
+        ({}, {}, "prod_catalog"),  # target value beats the default
+        ({}, {"BUNDLE_VAR_catalog": "env_catalog"}, "env_catalog"),  # BUNDLE_VAR_ beats the target
+        ({"catalog": "cli_catalog"}, {"BUNDLE_VAR_catalog": "env_catalog"}, "cli_catalog"),  # --var beats all
+    ],
+)
+def test_variable_precedence(cli: dict[str, str], env: dict[str, str], expected: str) -> None:
+    bundle = load_bundle(VARIABLES, target="prod", variables=cli, env=env)
+    assert bundle.variables["catalog"] == expected
+    assert bundle.job("train")["name"] == f"train-{expected}_fraud"
+
+
+def test_lookup_variable_is_an_info_diagnostic() -> None:
+    (info,) = load(VARIABLES, target="dev", env={}).diagnostics
+    assert (info.rule, info.severity, info.line, info.path) == ("BG303", "info", 30, "variables.warehouse.lookup")
+
+
+def test_includes_rebase_paths_on_the_bundle_root_and_keep_resource_references() -> None:
+    bundle = load_bundle(VALID / "includes", env={})
+    assert set(bundle.jobs) == {"train", "score"}
+    train = bundle.job("train")["tasks"][0]
+    assert train["spark_python_task"]["python_file"] == "src/train.py"
+    assert train["libraries"] == [{"requirements": "requirements.txt"}]
+    score, retrain = bundle.job("score")["tasks"]
+    assert score["notebook_task"]["notebook_path"] == "src/score"
+    assert retrain["run_job_task"]["job_id"] == "${resources.jobs.train.id}"
+
+
+def test_target_overrides_merge_tasks_and_clusters_by_key() -> None:
+    job = load_bundle(VALID / "target-overrides", target="prod", env={}).job("train")
+    assert [(t["task_key"], t.get("max_retries")) for t in job["tasks"]] == [
+        ("prepare", 3),
+        ("train", None),
+        ("publish", None),
+    ]
+    assert job["tasks"][0]["spark_python_task"] == {"python_file": "src/prepare.py"}
+    (cluster,) = job["job_clusters"]
+    assert cluster["new_cluster"]["num_workers"] == 8
+    assert cluster["new_cluster"]["node_type_id"] == "i3.xlarge"
+    assert job["schedule"] == {
+        "quartz_cron_expression": "0 0 6 ? * MON-FRI",
+        "timezone_id": "Europe/Paris",
+        "pause_status": "UNPAUSED",
+    }
+
+
+def test_merging_does_not_change_the_files_as_read() -> None:
+    loaded = load(VALID / "target-overrides", target="prod", env={})
+    top_tasks = loaded.top["resources"]["jobs"]["train"]["tasks"]
+    assert [t["task_key"] for t in top_tasks] == ["prepare", "train"]
+    assert "max_retries" not in top_tasks[0]
+    assert "target" not in loaded.top["bundle"]
+
+
+def test_workspace_defaults_follow_the_databricks_cli() -> None:
+    workspace = load_bundle(VALID / "minimal", target="dev", env={}).config["workspace"]
+    assert workspace["root_path"] == "/Workspace/Users/${workspace.current_user.userName}/.bundle/minimal/dev"
+    assert workspace["file_path"] == workspace["root_path"] + "/files"
