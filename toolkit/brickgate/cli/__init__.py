@@ -64,6 +64,7 @@ def _register_commands() -> None:
     from brickgate.cli.fairness_gate import fairness_gate
     from brickgate.cli.init import init
     from brickgate.cli.promote_model import promote_model
+    from brickgate.cli.psi_gate import psi_gate
     from brickgate.cli.run import run
     from brickgate.cli.runs import runs
     from brickgate.cli.tag_release import tag_release
@@ -73,6 +74,7 @@ def _register_commands() -> None:
     cli.add_command(fairness_gate)
     cli.add_command(init)
     cli.add_command(promote_model)
+    cli.add_command(psi_gate)
     cli.add_command(run)
     cli.add_command(runs)
     cli.add_command(tag_release)

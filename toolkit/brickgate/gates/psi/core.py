@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from dataclasses import dataclass
+from typing import Literal
 
 from brickgate.errors import ConfigError, InputError
 from brickgate.gates.psi.profile import Category, FeatureProfile, Profile, ValueType
 
 Status = Literal["OK", "WARNING", "CRITICAL", "SKIPPED"]
-STATUSES: tuple[str, ...] = get_args(Status)
 
 MAX_CATEGORIES = 20
 """A numeric reference column with at most this many distinct values is binned by value."""
@@ -221,7 +220,6 @@ class PsiResult:
     current_rows: int
     engine: str
     score_column: str | None = None
-    counts: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -237,49 +235,8 @@ class PsiResult:
         """False only when some feature is CRITICAL and `fail_on_drift` is set."""
         return not (self.options.fail_on_drift and self.status == "CRITICAL")
 
-    def to_document(self) -> dict[str, Any]:
-        """The `--format json` document (schema `psi-result`)."""
-        from brickgate import __version__
-
-        return {
-            "gate": "psi",
-            "brickgate_version": __version__,
-            "status": self.status,
-            "passed": self.passed,
-            "engine": self.engine,
-            "thresholds": {"warn": self.options.warn, "fail": self.options.fail},
-            "epsilon": self.options.epsilon,
-            "fail_on_drift": self.options.fail_on_drift,
-            "reference_rows": self.reference_rows,
-            "current_rows": self.current_rows,
-            "score_column": self.score_column,
-            "counts": {status: sum(f.status == status for f in self.features) for status in STATUSES},
-            "features": [_feature_document(f) for f in self.features],
-        }
-
-
-def _share_document(share: BinShare) -> dict[str, Any]:
-    return {
-        "bin": share.label,
-        "reference": share.reference,
-        "current": share.current,
-        "contribution": share.contribution,
-    }
-
-
-def _feature_document(result: FeatureResult) -> dict[str, Any]:
-    return {
-        "name": result.name,
-        "kind": result.kind,
-        "status": result.status,
-        "psi": result.psi,
-        "reason": result.reason,
-        "reference_null_rate": result.reference_null_rate,
-        "current_null_rate": result.current_null_rate,
-        "chi2_critical_psi": result.chi2_critical_psi,
-        "top_bins": [_share_document(s) for s in result.top_bins],
-        "bins": [_share_document(s) for s in result.bins],
-    }
+    def count(self, status: Status) -> int:
+        return sum(f.status == status for f in self.features)
 
 
 def evaluate_feature(
