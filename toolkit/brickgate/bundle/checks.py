@@ -110,23 +110,18 @@ def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
         yield dg.diagnostic(dg.PROD_NO_ROOT_PATH, where, mode_path, target=bundle.target)
     if not any(section.get("run_as") for section in (target, top)):
         yield dg.diagnostic(dg.PROD_NO_RUN_AS, where, mode_path, target=bundle.target)
-    for path, cluster in _existing_clusters(bundle.config):
-        yield dg.diagnostic(
-            dg.PROD_EXISTING_CLUSTER,
-            locate(bundle.config, path),
-            path,
-            path=format_path(path),
-            cluster=cluster,
-            target=bundle.target,
-        )
+    for path, task, cluster in _existing_clusters(bundle.config):
+        where = locate(bundle.config, path)
+        yield dg.diagnostic(dg.PROD_EXISTING_CLUSTER, where, path, task=task, cluster=cluster, target=bundle.target)
 
 
-def _existing_clusters(config: Mapping[str, Any]) -> Iterator[tuple[YamlPath, str]]:
+def _existing_clusters(config: Mapping[str, Any]) -> Iterator[tuple[YamlPath, str, str]]:
     for job_key, job in _mapping(_mapping(config.get("resources")).get("jobs")).items():
         for index, task in enumerate(_list(_mapping(job).get("tasks"))):
             cluster = _mapping(task).get("existing_cluster_id")
             if isinstance(cluster, str):
-                yield ("resources", "jobs", job_key, "tasks", index, "existing_cluster_id"), cluster
+                path = ("resources", "jobs", job_key, "tasks", index, "existing_cluster_id")
+                yield path, str(_mapping(task).get("task_key", index)), cluster
 
 
 def missing_files(loaded: Loaded) -> Iterator[dg.Diagnostic]:

@@ -97,7 +97,8 @@ PROD_EXISTING_CLUSTER = _rule(
     "BG205",
     "error",
     "production target uses an existing cluster",
-    "{path} uses existing_cluster_id '{cluster}' in production target '{target}'; use a job cluster",
+    "task '{task}' runs on existing cluster '{cluster}' in production target '{target}';"
+    " production jobs should run on job clusters, not a personal interactive cluster",
 )
 # 3xx: variables and references
 UNDEFINED_VARIABLE = _rule(

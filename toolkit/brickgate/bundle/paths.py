@@ -46,6 +46,7 @@ def is_local(value: str) -> bool:
 def translate_paths(config: LocDict, root: Path) -> list[LocalPath]:
     """Rewrite every local path of every job in place; return them for the existence check."""
     found: list[LocalPath] = []
+    seen: dict[tuple[str, str, str], tuple[str, bool]] = {}
     resources = config.get("resources")
     jobs = resources.get("jobs") if isinstance(resources, dict) else None
     if not isinstance(jobs, dict):
@@ -63,10 +64,10 @@ def translate_paths(config: LocDict, root: Path) -> list[LocalPath]:
                 continue  # a pip requirement such as `pandas==2.2`, not a file
             location = child_location(container, key)
             declared_in = location.file if location else "databricks.yml"
-            absolute = Path(os.path.normpath(root / Path(declared_in).parent / value))
-            rebased = Path(os.path.relpath(absolute, root)).as_posix()
+            if (declared_in, value, what) not in seen:  # big bundles repeat the same files
+                seen[declared_in, value, what] = _rebase(root, declared_in, value, notebook=what == "notebook_path")
+            rebased, exists = seen[declared_in, value, what]
             container[key] = rebased
-            exists = _exists(absolute, notebook=what == "notebook_path")
             found.append(
                 LocalPath(
                     what=what,
@@ -111,6 +112,12 @@ def _task_paths(task: Any, path: YamlPath, from_git: bool) -> Iterator[tuple[Any
     nested = task.get("for_each_task")
     if isinstance(nested, dict):
         yield from _task_paths(nested.get("task"), (*path, "for_each_task", "task"), from_git)
+
+
+def _rebase(root: Path, declared_in: str, value: str, *, notebook: bool) -> tuple[str, bool]:
+    """`value` (relative to the declaring file) relative to `root`, and whether the file exists."""
+    absolute = Path(os.path.normpath(root / Path(declared_in).parent / value))
+    return Path(os.path.relpath(absolute, root)).as_posix(), _exists(absolute, notebook=notebook)
 
 
 def _exists(absolute: Path, *, notebook: bool) -> bool:
