@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickgate.errors import ConfigError, InfraError
+from brickgate.secrets import redact
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -477,9 +478,9 @@ def _failed_task_error(client: WorkspaceClient, run: Any) -> str:
         error = (
             _first_line(output.error or "") or (task.state.state_message if task.state else "") or "no error message"
         )
-        return f"task '{task.task_key}' {result}: {error}"
+        return redact(f"task '{task.task_key}' {result}: {error}")  # job output may echo a secret
     state = run.state
-    return (state.state_message if state else "") or "no task failed; see the run page"
+    return redact((state.state_message if state else "") or "no task failed; see the run page")
 
 
 def _run_verdict(run: RunOutcome, options: DeployOptions) -> dict[str, Any]:
