@@ -266,25 +266,25 @@ class JobRun:
             if self._canceled:
                 self._stop_all()
                 break
+            if deadline is not None and time.monotonic() >= deadline:
+                timed_out = True
+                self._timed_out.update(self._running)
+                self.message = f"job timed out after {self.plan.job.timeout_seconds:g} s"
+                self._stop_all()
+                break
             self._settle()
             self._start_ready()
             if not self._running and not self._waiting():
                 break
-            waits = [task.not_before for task in self.tasks.values() if task.state == "WAITING_FOR_RETRY"]
+            now = time.monotonic()
+            waits = [t.not_before for t in self.tasks.values() if t.state == "WAITING_FOR_RETRY" and t.not_before > now]
             if deadline is not None:
                 waits.append(deadline)
             timeout = max(0.0, min(waits) - time.monotonic()) if waits else None
             try:
-                event = self._events.get(timeout=timeout)
+                self._handle(self._events.get(timeout=timeout))
             except queue.Empty:
-                if deadline is not None and time.monotonic() >= deadline:
-                    timed_out = True
-                    self._timed_out.update(self._running)
-                    self.message = f"job timed out after {self.plan.job.timeout_seconds:g} s"
-                    self._stop_all()
-                    break
                 continue
-            self._handle(event)
         states = {key: task.state for key, task in self.tasks.items()}
         self.state = "TIMEDOUT" if timed_out else job_result(self.plan.job, states)
         self.ended_at = now_iso()
