@@ -198,3 +198,14 @@ def test_ctrl_c_cancels_and_exits_130(bundle: Path, tmp_path: Path) -> None:
     assert record["state"] == "CANCELED"
     assert {t["task_key"]: t["state"] for t in record["tasks"]}["extract"] == "CANCELED"
     assert gone(int(pid_file.read_text()))
+
+
+def test_command_modules_stay_light() -> None:
+    """`brickgate run --help` must not import pandas, Spark or MLflow (the runner needs none of them)."""
+    code = (
+        "import sys, brickgate.cli.run, brickgate.cli.runs, brickgate.runner; "
+        "heavy = [m for m in ('pandas', 'pyspark', 'mlflow', 'deltalake', 'numpy') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
