@@ -554,15 +554,18 @@ def _apply(
             client.set_model_version_tag(model, version, key, value)
     except _registry_errors() as exc:
         failure = f"promotion of {model} version {version} failed while {step}: {_first_line(str(exc))}"
-        unrestored = _restore(client, model, version, moved, written, restore_wait)
-        if not unrestored:
+        unrestored, tags_left = _restore(client, model, version, moved, written, restore_wait)
+        if not unrestored and not tags_left:
             restored = ", ".join(f"{c.alias}={c.before or 'unset'}" for c in moved)
             raise InfraError(f"{failure}; aliases restored ({restored})") from exc
+        left = f"; audit tags that may remain on version {version}: {', '.join(tags_left)}" if tags_left else ""
+        if not unrestored:
+            raise InfraError(f"{failure}; aliases restored, but the registry became unreachable{left}") from exc
         state = ", ".join(f"{c.alias}={c.before or 'unset'} or {c.after}" for c in unrestored)
         fix = ", ".join(f"{c.alias}={c.before or 'unset'}" for c in unrestored)
         raise InfraError(
             f"{failure}; the registry stayed unreachable for {restore_wait:g} s, so the aliases could not be "
-            f"restored: they may now be {state}; restore them by setting {fix}"
+            f"restored: they may now be {state}; restore them by setting {fix}{left}"
         ) from exc
 
 
@@ -573,10 +576,11 @@ def _restore(
     moved: Sequence[AliasChange],
     written: Sequence[str],
     wait: float,
-) -> list[AliasChange]:
+) -> tuple[list[AliasChange], list[str]]:
     """Undo alias moves (newest first) and audit tags, retrying until `wait` runs out.
 
-    Returns the alias changes that could not be undone (empty: the registry is as before).
+    Returns the alias changes and tag keys that could not be undone (both empty: the registry
+    is as before).
     Undoing is idempotent (set to the old version, or delete the alias), so retrying is safe.
     """
     from mlflow.exceptions import MlflowException
@@ -604,4 +608,4 @@ def _restore(
             if time.monotonic() >= deadline:
                 break
             time.sleep(1.0)
-    return list(reversed(pending_aliases))
+    return list(reversed(pending_aliases)), pending_tags

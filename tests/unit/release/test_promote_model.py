@@ -299,3 +299,30 @@ def test_github_format_outputs(
     assert outputs["status"] == "promoted" and outputs["version"] == version
     assert json.loads(outputs["aliases"]) == {"champion": version}
     assert "| `champion` | — | 1 |" in files.summary_text()
+
+
+def test_failure_while_writing_audit_tags_restores_everything(
+    registry: RegistryBuilder, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    old, new = registry.version("tagfail"), registry.version("tagfail")
+    registry.client.set_registered_model_alias("tagfail", "champion", old)
+    real = MlflowClient.set_model_version_tag
+    calls = {"n": 0}
+
+    def third_tag_fails(self: MlflowClient, name: str, version: str, key: str, value: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise MlflowException("simulated: database is locked")
+        real(self, name, version, key, value)
+
+    monkeypatch.setattr(MlflowClient, "set_model_version_tag", third_tag_fails)
+    code, _, err = run_main(["promote-model", "--model", "tagfail", "--version", new], capsys)
+    assert code == 2
+    assert err == (
+        f"brickgate: error: promotion of tagfail version 2 failed while writing audit tag {AUDIT_PREFIX}at on "
+        "version 2: simulated: database is locked; aliases restored (previous=unset, champion=1)\n"
+    )
+    assert registry.aliases("tagfail") == {"champion": old} and registry.tags("tagfail", new) == {}
