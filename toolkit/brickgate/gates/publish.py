@@ -50,6 +50,8 @@ class PublishOptions:
     alert_channels: tuple[str, ...] = ()
     github_status: bool = False
     env: Mapping[str, str] | None = None
+    alert_retries: int = 3
+    alert_backoff_seconds: float = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,9 +185,10 @@ def publish(
 
     table: TableWrite | None = None
     if options.results_table and outcome.results is not None and outcome.results.rows:
-        from brickgate.tables import write_table
+        from brickgate.tables import warehouse_dir, write_table
 
-        table = write_table(options.results_table, results_frame(outcome.results), mode="append")
+        frame = results_frame(outcome.results)
+        table = write_table(options.results_table, frame, mode="append", warehouse=warehouse_dir(env))
 
     _print_console(outcome, options.output_format, out)
     if options.output_format == "github":
@@ -216,10 +219,15 @@ def publish(
         news = [a for a in outcome.alerts if not a.resolve]
         resolves = [a for a in outcome.alerts if a.resolve]
         resolve_channels = [c for c in options.alert_channels if c in RESOLVE_CHANNELS]
-        if news:
-            deliveries += send_alerts(news, options.alert_channels, env=env)
-        if resolves and resolve_channels:
-            deliveries += send_alerts(resolves, resolve_channels, env=env)
+        for batch, channels in ((news, list(options.alert_channels)), (resolves, resolve_channels)):
+            if batch and channels:
+                deliveries += send_alerts(
+                    batch,
+                    channels,
+                    env=env,
+                    retries=options.alert_retries,
+                    backoff_seconds=options.alert_backoff_seconds,
+                )
         warnings += [
             ALERT_FAILED.format(channel=d.channel, attempts=d.attempts, detail=d.detail) for d in deliveries if not d.ok
         ]
