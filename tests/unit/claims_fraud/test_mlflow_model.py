@@ -53,17 +53,19 @@ def test_logged_model_scores_raw_claims_like_the_trained_model(tracking: None) -
     assert info.saved_input_example_info is not None
 
     first = register.register_candidate(
-        f"runs:/{run.info.run_id}/model", "local.fraud.detector", run_id=run.info.run_id, bootstrap_champion=True
+        f"runs:/{run.info.run_id}/model", "local.fraud.detector", run_id=run.info.run_id
     )
-    assert (first.version, first.aliases) == ("1", ("challenger", "champion"))
+    assert (first.version, first.alias) == ("1", "challenger")
     second = register.register_candidate(
-        info.model_uri,
-        "local.fraud.detector",
-        run_id=run.info.run_id,
-        tags={"brickgate.fairness.verdict": "passed"},
-        bootstrap_champion=True,
+        info.model_uri, "local.fraud.detector", run_id=run.info.run_id, tags={"brickgate.gate.fairness": "passed"}
     )
-    assert (second.version, second.aliases) == ("2", ("challenger",))  # the champion stays until promoted
+    assert (second.version, second.alias) == ("2", "challenger")
+    client = mlflow.MlflowClient()
+    model = client.get_registered_model("local.fraud.detector")
+    assert {k: str(v) for k, v in model.aliases.items()} == {
+        "challenger": "2"
+    }  # registration never makes a champion: promotion does
+    client.set_registered_model_alias("local.fraud.detector", "champion", "1")  # what promote-model would do
 
     champion = score.load_model("local.fraud.detector", "champion")
     assert (champion.version, champion.run_id) == ("1", run.info.run_id)
@@ -71,5 +73,4 @@ def test_logged_model_scores_raw_claims_like_the_trained_model(tracking: None) -
     rows = score.score_claims(batch, champion, batch_id="b1", scored_at=datetime.now(timezone.utc))
     expected = tree_models.predict_proba(trained, model_frame(features_table(batch)))
     np.testing.assert_allclose(rows[score.SCORE_COLUMN].to_numpy(), expected, rtol=1e-6)
-    client = mlflow.MlflowClient()
-    assert client.get_model_version("local.fraud.detector", "2").tags["brickgate.fairness.verdict"] == "passed"
+    assert client.get_model_version("local.fraud.detector", "2").tags["brickgate.gate.fairness"] == "passed"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from brickgate.registry import GATE_TAG_PREFIX
 from claims_fraud import jobs
 from claims_fraud.score import SCORE_COLUMN, latest_batch
 
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 GateName = Literal["fairness", "psi"]
-VERDICT_TAG = "brickgate.{gate}.verdict"
-STATUS_TAG = "brickgate.{gate}.status"
-ARTIFACT_DIR = "gates/{gate}"
+# `brickgate promote-model --require-gates` reads the verdict from this run tag, and the
+# `<gate>-result.json` artifact from the run's root or one folder down (`gates/`).
+VERDICT_TAG = GATE_TAG_PREFIX + "{gate}"
+STATUS_TAG = "brickgate.gate_status.{gate}"
+ARTIFACT_DIR = "gates"
 PROFILE_ARTIFACT = "psi/baseline_profile.json"
 
 
@@ -42,7 +45,7 @@ class GateRun:
 
     @property
     def verdict(self) -> str:
-        """`passed`, `failed` (exit 1) or `error` (exit 2: no verdict was reached)."""
+        """`passed`, `failed` (exit 1) or `error` (exit 2: no verdict; promotion counts it as failed)."""
         return {0: "passed", 1: "failed"}.get(self.exit_code, "error")
 
 
@@ -176,7 +179,7 @@ def log_gate_run(run: GateRun, run_id: str) -> None:
     from mlflow import MlflowClient
 
     client = MlflowClient()
-    client.log_artifacts(run_id, str(run.report_dir), ARTIFACT_DIR.format(gate=run.gate))
+    client.log_artifacts(run_id, str(run.report_dir), ARTIFACT_DIR)
     client.set_tag(run_id, VERDICT_TAG.format(gate=run.gate), run.verdict)
     status = str(run.result.get("status", "unknown")) if run.result else "unknown"
     client.set_tag(run_id, STATUS_TAG.format(gate=run.gate), status)

@@ -20,7 +20,7 @@ def main(argv: Sequence[str]) -> int:
     jobs.table_arguments(parser)
     parser.add_argument("--table", required=True, help="table to (over)write, e.g. claims_raw")
     parser.add_argument("--source", default=data_ingestion.SYNTHETIC, help="'synthetic' or a .parquet/.csv file")
-    parser.add_argument("--size", type=int, default=200_000, help="synthetic claims to generate")
+    parser.add_argument("--size", type=int, default=300_000, help="synthetic claims to generate")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--start-date", type=date.fromisoformat, default=date(2025, 1, 1))
     parser.add_argument("--bias-attribute", default="", help="protected attribute to plant a bias in (demo)")

@@ -20,12 +20,6 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--model-name", required=True)
     parser.add_argument("--run-id", required=True, help="the candidate's MLflow run")
     parser.add_argument("--experiment", required=True)
-    parser.add_argument(
-        "--bootstrap-champion",
-        type=jobs.boolean,
-        default=False,
-        help="also alias the first model of the registry 'champion' (local demo only)",
-    )
     args = parser.parse_args(argv)
 
     from mlflow import MlflowClient
@@ -42,13 +36,11 @@ def main(argv: Sequence[str]) -> int:
         args.model_name,
         run_id=args.run_id,
         tags=tags,
-        bootstrap_champion=args.bootstrap_champion,
     )
     verdicts = ", ".join(
         f"{gate} {tags.get(gates.VERDICT_TAG.format(gate=gate), 'unknown')}" for gate in ("fairness", "psi")
     )
-    aliases = ", ".join(registration.aliases)
-    print(f"registered {registration.name} version {registration.version} as {aliases} ({verdicts})")
+    print(f"registered {registration.name} version {registration.version} as {registration.alias} ({verdicts})")
     jobs.set_task_values(model_version=registration.version)
     return 0
 
