@@ -129,7 +129,7 @@ def test_missing_model_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and err == "brickgate: error: missing --model (or BRICKGATE_PROMOTE_MODEL_MODEL)\n"
 
 
-# --- local SQLite registry -----------------------------------------------------------------------
+# --- local SQLite registry (slow: its first use imports MLflow and migrates the schema) ------
 
 
 @pytest.fixture
@@ -140,6 +140,7 @@ def registry(sqlite_registry: RegistryBuilder, monkeypatch: pytest.MonkeyPatch) 
     yield sqlite_registry
 
 
+@pytest.mark.slow
 def test_first_promotion_then_idempotent_rerun(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     v1 = registry.version("first", tags=PASSING)
     code, out, _ = run_main(["promote-model", "--model", "first", "--version", v1], capsys)
@@ -151,6 +152,7 @@ def test_first_promotion_then_idempotent_rerun(registry: RegistryBuilder, capsys
     assert registry.aliases("first") == {"champion": "1"} and registry.tags("first", v1) == before
 
 
+@pytest.mark.slow
 def test_promotion_moves_champion_to_previous_with_audit_tags(
     registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -176,6 +178,7 @@ def test_promotion_moves_champion_to_previous_with_audit_tags(
     assert tags[f"{AUDIT_PREFIX}replaced_version"] == old and tags[f"{AUDIT_PREFIX}at"].endswith("+00:00")
 
 
+@pytest.mark.slow
 def test_regression_refused_nothing_changed(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     old = registry.version("regress", metrics={"auc": 0.85})
     new = registry.version("regress", metrics={"auc": 0.80})
@@ -192,6 +195,7 @@ def test_regression_refused_nothing_changed(registry: RegistryBuilder, capsys: p
     assert not any(k.startswith(AUDIT_PREFIX) for k in registry.tags("regress", new))
 
 
+@pytest.mark.slow
 def test_missing_metric_names_the_close_one(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     version = registry.version("nometric", metrics={"roc_auc": 0.9})
     code, _, err = run_main(
@@ -202,6 +206,7 @@ def test_missing_metric_names_the_close_one(registry: RegistryBuilder, capsys: p
     assert "did you mean 'roc_auc'? (metrics: roc_auc)" in err
 
 
+@pytest.mark.slow
 def test_gates_missing_or_failed_are_refused(
     registry: RegistryBuilder, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -235,12 +240,14 @@ def test_gates_missing_or_failed_are_refused(
     assert f"gate psi: pass (file {passing_file})" in out
 
 
+@pytest.mark.slow
 def test_unrecognised_gate_tag_fails_closed(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     version = registry.version("odd", tags={"brickgate.gate.fairness": "maybe", "brickgate.gate.psi": "pass"})
     code, out, _ = run_main(["promote-model", "--model", "odd", "--version", version, "--require-gates"], capsys)
     assert code == 1 and "brickgate.gate.fairness=maybe (not a verdict: counted as failed)" in out
 
 
+@pytest.mark.slow
 def test_dry_run_changes_nothing(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     old = registry.version("dry")
     new = registry.version("dry")
@@ -254,6 +261,7 @@ def test_dry_run_changes_nothing(registry: RegistryBuilder, capsys: pytest.Captu
     assert registry.aliases("dry") == {"champion": old} and registry.tags("dry", new) == {}
 
 
+@pytest.mark.slow
 def test_rollback_and_rerun(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     v1, v2 = registry.version("roll"), registry.version("roll")
     assert run_main(["promote-model", "--model", "roll", "--version", v1], capsys)[0] == 0
@@ -266,6 +274,7 @@ def test_rollback_and_rerun(registry: RegistryBuilder, capsys: pytest.CaptureFix
     assert code == 0 and out == "version 1 of roll is already champion; nothing changed\n"
 
 
+@pytest.mark.slow
 def test_rollback_without_previous(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     registry.version("lonely")
     code, _, err = run_main(["promote-model", "--model", "lonely", "--rollback"], capsys)
@@ -274,6 +283,7 @@ def test_rollback_without_previous(registry: RegistryBuilder, capsys: pytest.Cap
     )
 
 
+@pytest.mark.slow
 def test_unknown_model_version_and_alias(registry: RegistryBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     registry.version("known_model")
     code, _, err = run_main(["promote-model", "--model", "known_modle", "--version", "1"], capsys)
@@ -287,6 +297,7 @@ def test_unknown_model_version_and_alias(registry: RegistryBuilder, capsys: pyte
     assert code == 2 and err == "brickgate: error: model 'known_model' has no alias 'challenger' (aliases: none)\n"
 
 
+@pytest.mark.slow
 def test_github_format_outputs(
     registry: RegistryBuilder, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -301,6 +312,7 @@ def test_github_format_outputs(
     assert "| `champion` | — | 1 |" in files.summary_text()
 
 
+@pytest.mark.slow
 def test_failure_while_writing_audit_tags_restores_everything(
     registry: RegistryBuilder, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
