@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import pytest
 
 from brickgate.bundle import load_bundle
 from brickgate.bundle.model import load
+from brickgate.errors import InputError
 from tests.unit.bundle.conftest import VALID
 
 VARIABLES = VALID / "variables"
@@ -96,3 +100,94 @@ def test_workspace_defaults_follow_the_databricks_cli() -> None:
     workspace = load_bundle(VALID / "minimal", target="dev", env={}).config["workspace"]
     assert workspace["root_path"] == "/Workspace/Users/${workspace.current_user.userName}/.bundle/minimal/dev"
     assert workspace["file_path"] == workspace["root_path"] + "/files"
+
+
+def _write(folder: Path, text: str) -> Path:
+    (folder / "databricks.yml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+def test_target_semantics_follow_the_databricks_cli(tmp_path: Path) -> None:
+    """run_as is replaced, job parameters merge by name, mode/cluster_id/git land under bundle."""
+    bundle = _write(
+        tmp_path,
+        """\
+        bundle: {name: semantics, git: {branch: main}}
+        run_as: {user_name: alice@example.com}
+        resources:
+          jobs:
+            train:
+              parameters:
+                - {name: rows, default: "100"}
+                - {name: seed, default: "1"}
+        targets:
+          prod:
+            mode: production
+            cluster_id: 0923-164208-abc
+            git: {origin_url: https://example.com/repo.git}
+            run_as: {service_principal_name: sp-1}
+            resources:
+              jobs:
+                train:
+                  parameters:
+                    - {name: rows, default: all}
+        """,
+    )
+    config = load_bundle(bundle, target="prod", env={}).config
+    assert config["run_as"] == {"service_principal_name": "sp-1"}
+    assert config["resources"]["jobs"]["train"]["parameters"] == [
+        {"name": "rows", "default": "all"},
+        {"name": "seed", "default": "1"},
+    ]
+    assert config["bundle"] == {
+        "name": "semantics",
+        "git": {"branch": "main", "origin_url": "https://example.com/repo.git"},
+        "mode": "production",
+        "cluster_id": "0923-164208-abc",
+        "target": "prod",
+    }
+
+
+def test_target_variable_definitions_and_shorthands(tmp_path: Path) -> None:
+    bundle = _write(
+        tmp_path,
+        """\
+        bundle: {name: vars}
+        variables:
+          cluster: {type: complex, default: {num_workers: 1}}
+          warehouse: {lookup: {warehouse: Shared}}
+          owner: {default: alice}
+        targets:
+          a:
+            default: true
+            variables:
+              cluster: {num_workers: 4}          # shorthand: the complex value itself
+              warehouse: {default: abc123}        # a default replaces the lookup
+              owner: {lookup: {service_principal: deployer}}
+        """,
+    )
+    loaded = load(bundle, env={})
+    assert loaded.bundle.variables == {"cluster": {"num_workers": 4}, "warehouse": "abc123", "owner": "${var.owner}"}
+    assert [(d.rule, d.path) for d in loaded.diagnostics] == [("BG303", "targets.a.variables.owner.lookup")]
+
+
+def test_variable_overrides_file_sits_between_env_and_default(tmp_path: Path) -> None:
+    bundle = _write(
+        tmp_path,
+        """\
+        bundle: {name: overrides}
+        variables:
+          catalog: {default: main}
+          cluster: {type: complex, default: {num_workers: 1}}
+        targets:
+          dev: {default: true}
+        """,
+    )
+    overrides = tmp_path / ".databricks" / "bundle" / "dev" / "variable-overrides.json"
+    overrides.parent.mkdir(parents=True)
+    overrides.write_text('{"catalog": "from_file", "cluster": {"num_workers": 3}}', encoding="utf-8")
+    assert load_bundle(bundle, env={}).variables == {"catalog": "from_file", "cluster": {"num_workers": 3}}
+    assert load_bundle(bundle, env={"BUNDLE_VAR_catalog": "env"}).variables["catalog"] == "env"
+    overrides.write_text("[1]", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read variable overrides: expected a JSON object"):
+        load_bundle(bundle, env={})

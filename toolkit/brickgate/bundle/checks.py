@@ -106,13 +106,21 @@ def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
         return
     mode_path: YamlPath = ("targets", bundle.target, "mode")
     where = child_location(target, "mode")
-    if not any("root_path" in _mapping(section.get("workspace")) for section in (target, top)):
+    if "root_path" not in _mapping(target.get("workspace")):  # as the CLI: set in the target itself
         yield dg.diagnostic(dg.PROD_NO_ROOT_PATH, where, mode_path, target=bundle.target)
-    if not any(section.get("run_as") for section in (target, top)):
+    jobs = _mapping(_mapping(bundle.config.get("resources")).get("jobs")).values()
+    if not bundle.config.get("run_as") and not (jobs and all(_mapping(job).get("run_as") for job in jobs)):
         yield dg.diagnostic(dg.PROD_NO_RUN_AS, where, mode_path, target=bundle.target)
+    cluster_id = _mapping(bundle.config.get("bundle")).get("cluster_id")
+    if isinstance(cluster_id, str):  # `cluster_id` on a target runs every task on that cluster
+        location = child_location(target, "cluster_id")
+        target_path: YamlPath = ("targets", bundle.target, "cluster_id")
+        yield dg.diagnostic(
+            dg.PROD_EXISTING_CLUSTER, location, target_path, who="every task", cluster=cluster_id, target=bundle.target
+        )
     for path, task, cluster in _existing_clusters(bundle.config):
         where = locate(bundle.config, path)
-        yield dg.diagnostic(dg.PROD_EXISTING_CLUSTER, where, path, task=task, cluster=cluster, target=bundle.target)
+        yield dg.diagnostic(dg.PROD_EXISTING_CLUSTER, where, path, who=f"task '{task}'", cluster=cluster, target=bundle.target)
 
 
 def _existing_clusters(config: Mapping[str, Any]) -> Iterator[tuple[YamlPath, str, str]]:

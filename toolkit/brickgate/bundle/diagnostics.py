@@ -58,8 +58,8 @@ def _rule(id: str, severity: Severity, title: str, template: str) -> Rule:
 # 0xx: reading the files
 YAML_SYNTAX = _rule("BG001", "error", "YAML syntax error", "invalid YAML: {problem}")
 DUPLICATE_YAML_KEY = _rule("BG002", "error", "duplicate YAML key", "key '{key}' is defined twice in this mapping")
-INCLUDE_NO_MATCH = _rule(
-    "BG003", "error", "include matches no file", "include pattern '{pattern}' does not match any file"
+INCLUDE_NO_MATCH = _rule(  # an error for a file named literally, a warning for a glob
+    "BG003", "error", "include matches no file", "include '{pattern}' does not match any file"
 )
 NOT_A_MAPPING = _rule("BG004", "error", "file is not a mapping", "{file} must contain a YAML mapping, not {kind}")
 DUPLICATE_RESOURCE = _rule(
@@ -67,6 +67,16 @@ DUPLICATE_RESOURCE = _rule(
     "error",
     "resource defined twice",
     "{kind} '{key}' is defined in both {first} and {second}; a resource key must be unique across files",
+)
+INCLUDE_NOT_YAML = _rule(
+    "BG006",
+    "error",
+    "include matches a file that is not YAML",
+    "include pattern '{pattern}' matches {file}, which is not a .yml, .yaml or .json file"
+    " (files to upload belong in sync.include)",
+)
+INCLUDE_ABSOLUTE = _rule(
+    "BG007", "error", "absolute include path", "include '{pattern}' must be a path relative to the bundle root"
 )
 # 1xx: schema
 UNKNOWN_KEY = _rule("BG101", "warning", "unknown key", "unknown key '{key}' in {parent}{hint}")
@@ -97,7 +107,7 @@ PROD_EXISTING_CLUSTER = _rule(
     "BG205",
     "error",
     "production target uses an existing cluster",
-    "task '{task}' runs on existing cluster '{cluster}' in production target '{target}';"
+    "{who} runs on existing cluster '{cluster}' in production target '{target}';"
     " production jobs should run on job clusters, not a personal interactive cluster",
 )
 # 3xx: variables and references
@@ -196,6 +206,8 @@ RULES: tuple[Rule, ...] = (
     INCLUDE_NO_MATCH,
     NOT_A_MAPPING,
     DUPLICATE_RESOURCE,
+    INCLUDE_NOT_YAML,
+    INCLUDE_ABSOLUTE,
     UNKNOWN_KEY,
     WRONG_TYPE,
     MISSING_KEY,

@@ -20,6 +20,7 @@ from brickgate.bundle.locations import Location, LocDict, LocList
 from brickgate.errors import InputError
 
 ROOT_FILE_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
+INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
 NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
 NOT_A_DIRECTORY = "{directory}: not a directory"
 
@@ -91,28 +92,44 @@ def read_bundle(directory: Path) -> RawBundle:
         )
         return raw
     includes = main.get("include")
-    if not isinstance(includes, list):
-        return raw  # a wrong type is reported by the schema check
-    seen = {root_file.name}
+    if isinstance(includes, list):  # a wrong type is reported by the schema check
+        _read_includes(raw, includes)
+    return raw
+
+
+def _read_includes(raw: RawBundle, includes: list[Any]) -> None:
+    """Parse the files the include patterns match, in pattern order, each file once (as the CLI)."""
+    seen = set(ROOT_FILE_NAMES)
     for index, pattern in enumerate(includes):
         if not isinstance(pattern, str):
             continue
-        matches = sorted(glob.glob(pattern, root_dir=root))
+        where = includes.item_locs[index] if isinstance(includes, LocList) else None
+        if Path(pattern).is_absolute():
+            raw.diagnostics.append(dg.diagnostic(dg.INCLUDE_ABSOLUTE, where, ("include", index), pattern=pattern))
+            continue
+        matches = sorted(glob.glob(pattern, root_dir=raw.root))
         if not matches:
-            where = includes.item_locs[index] if isinstance(includes, LocList) else None
-            raw.diagnostics.append(dg.diagnostic(dg.INCLUDE_NO_MATCH, where, ("include", index), pattern=pattern))
+            # the CLI accepts a glob that matches nothing, but not a missing file named literally
+            severity: dg.Severity = "warning" if any(c in pattern for c in "*?[") else "error"
+            raw.diagnostics.append(
+                dg.diagnostic(dg.INCLUDE_NO_MATCH, where, ("include", index), severity=severity, pattern=pattern)
+            )
         for match in matches:
             name = Path(match).as_posix()
-            if name in seen or not (root / name).is_file():
+            if name in seen or not (raw.root / name).is_file():
                 continue
             seen.add(name)
-            data = parse_file(root / name, name, raw.diagnostics)
+            if Path(name).suffix not in INCLUDE_SUFFIXES:
+                raw.diagnostics.append(
+                    dg.diagnostic(dg.INCLUDE_NOT_YAML, where, ("include", index), file=name, pattern=pattern)
+                )
+                continue
+            data = parse_file(raw.root / name, name, raw.diagnostics)
             if data is not None and not isinstance(data, LocDict):
-                where = Location(file=name, line=1, column=1)
-                raw.diagnostics.append(dg.diagnostic(dg.NOT_A_MAPPING, where, file=name, kind=_kind(data)))
+                first_line = Location(file=name, line=1, column=1)
+                raw.diagnostics.append(dg.diagnostic(dg.NOT_A_MAPPING, first_line, file=name, kind=_kind(data)))
                 continue
             raw.files.append(SourceFile(name=name, data=data if data is not None else LocDict()))
-    return raw
 
 
 def parse_file(path: Path, name: str, diagnostics: list[dg.Diagnostic]) -> Any:

@@ -13,20 +13,15 @@ from typing import Any
 
 from brickgate.bundle.locations import LocDict, LocList, copy_tree
 
-# Keys of a target that are merged over the top-level configuration.
-TARGET_OVERRIDES = (
-    "bundle",
-    "workspace",
-    "artifacts",
-    "resources",
-    "sync",
-    "permissions",
-    "run_as",
-    "presets",
-    "git",
-)
+# Keys of a target merged over the top-level configuration; `run_as` replaces it instead.
+TARGET_OVERRIDES = ("bundle", "workspace", "artifacts", "resources", "sync", "permissions", "presets")
 # Job sequences whose items the CLI merges by a key instead of concatenating.
-KEYED_JOB_LISTS = (("tasks", "task_key"), ("job_clusters", "job_cluster_key"), ("environments", "environment_key"))
+KEYED_JOB_LISTS = (
+    ("tasks", "task_key"),
+    ("job_clusters", "job_cluster_key"),
+    ("environments", "environment_key"),
+    ("parameters", "name"),
+)
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -86,15 +81,28 @@ def merge_files(documents: Iterable[Any]) -> LocDict:
 
 
 def apply_target(top: LocDict, target: Any) -> LocDict:
-    """The top-level configuration (without `targets`) with the selected target merged over it."""
+    """The top-level configuration (without `targets`) with the selected target applied.
+
+    As `databricks bundle`: `bundle`, `workspace`, `artifacts`, `resources`, `sync`,
+    `permissions` and `presets` merge; `run_as` replaces; `mode` and `cluster_id` become
+    `bundle.mode` and `bundle.cluster_id`; `git` merges into `bundle.git`.
+    """
     base = LocDict(top.loc)
     _copy_into(base, top, skip=("targets",))
     override = LocDict(getattr(target, "loc", None))
-    if isinstance(target, dict):
-        for key in TARGET_OVERRIDES:
-            if key in target:
-                override.put(key, target[key], _key_loc(target, key), _value_loc(target, key))
+    target = target if isinstance(target, LocDict) else LocDict()
+    for key in TARGET_OVERRIDES:
+        if key in target:
+            override.put(key, target[key], _key_loc(target, key), _value_loc(target, key))
+    bundle_keys = LocDict()
+    for key, bundle_key in (("mode", "mode"), ("cluster_id", "cluster_id"), ("git", "git")):
+        if key in target:
+            bundle_keys.put(bundle_key, target[key], _key_loc(target, key), _value_loc(target, key))
+    if bundle_keys:
+        override.put("bundle", merge(override.get("bundle", LocDict()), bundle_keys), None, None)
     merged: LocDict = copy_tree(merge(base, override))
+    if "run_as" in target:
+        merged.put("run_as", copy_tree(target["run_as"]), _key_loc(target, "run_as"), _value_loc(target, "run_as"))
     merge_job_lists(merged)
     return merged
 

@@ -6,6 +6,7 @@ returns what `validate_bundle` checks (diagnostics found on the way, raw files, 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from brickgate.bundle.load import RawBundle, read_bundle
 from brickgate.bundle.locations import LocDict
 from brickgate.bundle.merge import apply_target, merge_files
 from brickgate.bundle.paths import LocalPath, translate_paths
-from brickgate.bundle.resolve import Resolver, add_workspace_defaults, assign_variables
+from brickgate.bundle.resolve import OVERRIDES_FILE, Resolver, add_workspace_defaults, assign_variables
 from brickgate.errors import InputError
 
 UNKNOWN_TARGET = "{file}: no target '{target}'{hint} (targets: {targets})"
@@ -26,6 +27,7 @@ NO_TARGETS_CHOSEN = (
 )
 MANY_DEFAULTS = "{file}: targets {targets} are all marked 'default: true'; choose one with -t"
 UNKNOWN_JOB = "unknown job '{key}'{hint} (jobs: {jobs})"
+BAD_OVERRIDES = "{path}: cannot read variable overrides: {problem}"
 DEFAULT_TARGET = "default"  # the CLI's implicit target when a bundle declares none
 
 
@@ -112,14 +114,13 @@ def load(
         bundle_section = LocDict()
         config.put("bundle", bundle_section, None, None)
     bundle_section["target"] = name
-    mode = target_node.get("mode") if isinstance(target_node, dict) else None
-    if isinstance(mode, str):
-        bundle_section["mode"] = mode
+    mode = bundle_section.get("mode")
     written_workspace = config.get("workspace")
     explicit_workspace = frozenset(written_workspace) if isinstance(written_workspace, dict) else frozenset()
     add_workspace_defaults(config)
     diagnostics = list(raw.diagnostics)
-    assignments = assign_variables(config, name, target_node, variables or {}, environment, diagnostics)
+    overrides = read_variable_overrides(raw.root, name)
+    assignments = assign_variables(config, name, target_node, variables or {}, environment, diagnostics, overrides)
     resolver = Resolver(config, assignments, diagnostics)
     values = resolver.variables()
     resolved: LocDict = resolver.tree(_without(config, "variables", "include"), (), None)
@@ -145,6 +146,20 @@ def load(
         local_paths=local_paths,
         diagnostics=diagnostics,
     )
+
+
+def read_variable_overrides(root: Path, target: str) -> dict[str, Any]:
+    """`.databricks/bundle/<target>/variable-overrides.json`, the CLI's per-target variable file, if any."""
+    path = root / OVERRIDES_FILE.format(target=target)
+    if not path.is_file():
+        return {}
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(BAD_OVERRIDES.format(path=path, problem=exc)) from exc
+    if not isinstance(values, dict):
+        raise InputError(BAD_OVERRIDES.format(path=path, problem="expected a JSON object of variable values"))
+    return values
 
 
 def select_target(raw: RawBundle, targets: Any, requested: str | None) -> str:

@@ -24,7 +24,19 @@ _PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]")
 REFERENCE_ROOTS = ("var", "bundle", "workspace", "resources")
 # Known only to the Databricks CLI at deploy time: left unresolved without a diagnostic.
 DEPLOY_TIME = (("workspace", "current_user"), ("workspace", "host"), ("workspace", "profile"), ("bundle", "git"))
-SPEC_KEYS = frozenset({"default", "lookup", "description", "type"})
+# Key sets that make a target's `variables:` entry a definition rather than a (complex) value.
+FULL_DEFINITIONS = frozenset(
+    frozenset(keys)
+    for keys in (
+        ("default", "type", "description"),
+        ("default", "type"),
+        ("default", "description"),
+        ("lookup", "description"),
+        ("default",),
+        ("lookup",),
+    )
+)
+OVERRIDES_FILE = ".databricks/bundle/{target}/variable-overrides.json"
 WORKSPACE_DEFAULTS = (
     ("root_path", "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"),
     ("file_path", "${workspace.root_path}/files"),
@@ -61,11 +73,16 @@ def assign_variables(
     cli_vars: Mapping[str, str],
     env: Mapping[str, str],
     diagnostics: list[dg.Diagnostic],
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Assignment]:
-    """Choose each declared variable's raw value by precedence; report unassigned and undeclared ones."""
+    """Choose each declared variable's raw value by precedence; report unassigned and undeclared ones.
+
+    As `databricks bundle`: `--var` > `BUNDLE_VAR_<name>` > a `lookup` > the value in
+    `.databricks/bundle/<target>/variable-overrides.json` (`overrides`) > `default`, where a
+    target's `variables:` entry replaces the variable's `default` or `lookup`.
+    """
     declared = _mapping(config.get("variables"))
     target_vars = _mapping(target.get("variables") if isinstance(target, dict) else None)
-    assigned: dict[str, Assignment] = {}
     for name in cli_vars:
         if name not in declared:
             hint = dg.did_you_mean(name, list(declared))
@@ -78,67 +95,73 @@ def assign_variables(
             diagnostics.append(
                 dg.diagnostic(dg.VAR_NOT_DECLARED, where, path, source=f"target '{target_name}'", name=name, hint=hint)
             )
-    for name, spec in declared.items():
-        spec = spec if isinstance(spec, dict) else LocDict()
-        complex_type = spec.get("type") == "complex"
-        env_name = f"BUNDLE_VAR_{name}"
-        spec_loc = child_location(declared, name, key=True)
-        if name in cli_vars or env.get(env_name):
-            source = f"--var {name}" if name in cli_vars else env_name
-            if complex_type:
-                diagnostics.append(
-                    dg.diagnostic(dg.COMPLEX_FROM_STRING, spec_loc, ("variables", name), name=name, source=source)
-                )
-            else:
-                value = cli_vars[name] if name in cli_vars else env[env_name]
-                assigned[name] = Assignment(value=value, source=source, location=spec_loc, path=("variables", name))
-                continue
-        if name in target_vars:
-            chosen = _from_spec_or_value(target_vars, name, ("targets", target_name, "variables", name), "target")
-        else:
-            chosen = _from_spec_or_value(declared, name, ("variables", name), "default", spec_only=True)
-        if chosen is None:
-            diagnostics.append(
-                dg.diagnostic(dg.VARIABLE_WITHOUT_VALUE, spec_loc, ("variables", name), name=name, target=target_name)
-            )
-            continue
-        if chosen.lookup:
-            kind, what = (
-                next(iter(chosen.value.items()), ("object", "?"))
-                if isinstance(chosen.value, dict)
-                else ("object", chosen.value)
-            )
-            diagnostics.append(
-                dg.diagnostic(dg.LOOKUP_VARIABLE, chosen.location, chosen.path, name=name, kind=kind, value=what)
-            )
-        assigned[name] = chosen
+    assigned: dict[str, Assignment] = {}
+    for name in declared:
+        chosen = _assign(name, declared, target_name, target_vars, cli_vars, env, overrides or {}, diagnostics)
+        if chosen is not None:
+            assigned[name] = chosen
     return assigned
+
+
+def _assign(
+    name: str,
+    declared: LocDict,
+    target_name: str,
+    target_vars: LocDict,
+    cli_vars: Mapping[str, str],
+    env: Mapping[str, str],
+    overrides: Mapping[str, Any],
+    diagnostics: list[dg.Diagnostic],
+) -> Assignment | None:
+    spec = _mapping(declared[name])
+    path: YamlPath = ("variables", name)
+    spec_loc = child_location(declared, name, key=True)
+    complex_type = spec.get("type") == "complex"
+    env_name = f"BUNDLE_VAR_{name}"
+    for source, given in ((f"--var {name}", cli_vars.get(name)), (env_name, env.get(env_name) or None)):
+        if given is None:
+            continue
+        if not complex_type:
+            return Assignment(value=given, source=source, location=spec_loc, path=path)
+        diagnostics.append(dg.diagnostic(dg.COMPLEX_FROM_STRING, spec_loc, path, name=name, source=source))
+    effective, effective_path = spec, path
+    if name in target_vars:
+        effective, effective_path = _target_definition(target_vars, name), ("targets", target_name, "variables", name)
+    if "lookup" in effective:
+        lookup = effective["lookup"]
+        kind, what = next(iter(lookup.items()), ("object", "?")) if isinstance(lookup, dict) else ("object", lookup)
+        where = child_location(effective, "lookup")
+        lookup_path = (*effective_path, "lookup")
+        diagnostics.append(dg.diagnostic(dg.LOOKUP_VARIABLE, where, lookup_path, name=name, kind=kind, value=what))
+        return Assignment(value=lookup, source="lookup", location=where, path=lookup_path, lookup=True)
+    if name in overrides:
+        value = overrides[name]
+        source = OVERRIDES_FILE.format(target=target_name)
+        if complex_type == isinstance(value, (dict, list)):
+            return Assignment(value=value, source=source, location=spec_loc, path=path)
+        diagnostics.append(dg.diagnostic(dg.COMPLEX_FROM_STRING, spec_loc, path, name=name, source=source))
+    if "default" in effective:
+        where = child_location(effective, "default")
+        return Assignment(
+            value=effective["default"], source="default", location=where, path=(*effective_path, "default")
+        )
+    diagnostics.append(dg.diagnostic(dg.VARIABLE_WITHOUT_VALUE, spec_loc, path, name=name, target=target_name))
+    return None
+
+
+def _target_definition(target_vars: LocDict, name: str) -> LocDict:
+    """A target's entry as a definition: a full one (`default:`, `lookup:` …) or a shorthand value."""
+    entry = target_vars[name]
+    if isinstance(entry, LocDict) and frozenset(entry) in FULL_DEFINITIONS:
+        return entry
+    wrapped = LocDict(getattr(entry, "loc", None))
+    wrapped.put("default", entry, target_vars.key_locs.get(name), target_vars.value_locs.get(name))
+    return wrapped
 
 
 def _mapping(value: Any) -> LocDict:
     """`value` when it is a located mapping, else an empty one (wrong types are schema diagnostics)."""
     return value if isinstance(value, LocDict) else LocDict()
-
-
-def _from_spec_or_value(
-    container: LocDict, name: str, path: YamlPath, source: str, *, spec_only: bool = False
-) -> Assignment | None:
-    """A target gives either a plain value or a spec (`default:` / `lookup:`); top-level entries are specs."""
-    entry = container[name]
-    if isinstance(entry, dict) and entry and (spec_only or set(entry) <= SPEC_KEYS):
-        for key in ("lookup", "default"):
-            if key in entry:
-                return Assignment(
-                    value=entry[key],
-                    source=source,
-                    location=child_location(entry, key),
-                    path=(*path, key),
-                    lookup=key == "lookup",
-                )
-        return None
-    if spec_only:
-        return None
-    return Assignment(value=entry, source=source, location=child_location(container, name), path=path)
 
 
 def add_workspace_defaults(config: LocDict) -> None:
