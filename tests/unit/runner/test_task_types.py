@@ -11,7 +11,7 @@ import pytest
 
 from brickgate.errors import InputError
 from brickgate.runner import RunOptions, plan_job
-from brickgate.runtime import task_values
+from brickgate.runtime import get_dbutils, job_parameters, task_values
 from brickgate.runtime.dbutils import DBUtils, InputWidgetNotDefined
 from brickgate.runtime.notebook import split_cells
 from brickgate.runtime.wheel import find_entry_point
@@ -196,3 +196,11 @@ def test_task_values_in_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         task_values.set("big", "x" * 50_000)
     with pytest.raises(TypeError):
         task_values.set("bad", object())
+
+
+def test_runtime_helpers_outside_databricks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert job_parameters() == {}
+    monkeypatch.setenv("BRICKGATE_JOB_PARAMETERS", '{"day": "2024-01-02"}')
+    monkeypatch.setenv("BRICKGATE_WIDGETS", '{"rows": "3"}')
+    assert job_parameters() == {"day": "2024-01-02"}
+    assert get_dbutils().widgets.get("rows") == "3"

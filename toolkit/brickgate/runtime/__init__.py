@@ -1,13 +1,16 @@
 """What job code imports to run unchanged on Databricks and under `brickgate run`.
 
 `get_spark()` returns the cluster's session on Databricks and a lazily created local session
-elsewhere.
+elsewhere; `get_dbutils()` returns Databricks' `dbutils` there and the local stand-in
+(`brickgate.runtime.dbutils`: widgets and task values) elsewhere; `job_parameters()` gives the
+job parameters of a `brickgate run` task; `task_values` mirrors `dbutils.jobs.taskValues`.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -34,3 +37,25 @@ def get_spark() -> SparkSession:
         for key, value in LOCAL_SPARK_CONF.items():
             builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def get_dbutils() -> Any:
+    """`dbutils` on Databricks; elsewhere the local stand-in (widgets and task values only)."""
+    if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+        from pyspark.dbutils import DBUtils
+
+        return DBUtils(get_spark())
+    from brickgate.runtime.dbutils import DBUtils as LocalDBUtils
+
+    return LocalDBUtils()
+
+
+def job_parameters() -> dict[str, str]:
+    """The job parameters of the running `brickgate run` task (``{}`` outside one).
+
+    `brickgate run` passes them as JSON in ``BRICKGATE_JOB_PARAMETERS``. On Databricks, pass
+    them to a Python task explicitly (``{{job.parameters.<name>}}`` in its parameters); notebooks
+    read them as widgets.
+    """
+    parameters: dict[str, str] = json.loads(os.environ.get("BRICKGATE_JOB_PARAMETERS", "") or "{}")
+    return parameters
