@@ -188,6 +188,7 @@ class Resolver:
         self.diagnostics = diagnostics
         self.declared = _mapping(config.get("variables"))
         self.values: dict[str, Any] = {}
+        self.config_values: dict[str, tuple[bool, Any]] = {}  # `${bundle.*}` / `${workspace.*}`, resolved once
         self.stack: list[str] = []
         self.reported_cycle = False
 
@@ -295,22 +296,25 @@ class Resolver:
     def _config_reference(
         self, reference: str, parts: list[str | int], path: YamlPath, loc: Location | None
     ) -> tuple[bool, Any]:
+        if reference in self.config_values:
+            return self.config_values[reference]
         key = f"config:{reference}"
         if key in self.stack:
             self._unknown(reference, path, loc, "; it refers to itself")
             return False, None
+        node: Any = self.config
+        for part in parts:
+            found, node = _step(node, part)
+            if not found:
+                if parts != ["bundle", "name"]:  # a missing bundle.name is reported by the schema
+                    self._unknown(reference, path, loc, "")
+                return False, None
         self.stack.append(key)
         try:
-            node: Any = self.config
-            for part in parts:
-                found, node = _step(node, part)
-                if not found:
-                    if parts != ["bundle", "name"]:  # a missing bundle.name is reported by the schema
-                        self._unknown(reference, path, loc, "")
-                    return False, None
-            return True, self.tree(node, tuple(parts), loc)
+            self.config_values[reference] = (True, self.tree(node, tuple(parts), loc))
         finally:
             self.stack.pop()
+        return self.config_values[reference]
 
     def _descend(
         self, value: Any, name: str, parts: list[str | int], reference: str, path: YamlPath, loc: Location | None
