@@ -279,9 +279,9 @@ def deploy(
     from brickgate.databricks_cli import require_cli
 
     cli = require_cli(source)
+    client = workspace_client()  # auth settings are checked before anything is deployed
     output = _deploy_with_cli(cli, bundle, options, source)
     summary = _summary(cli, bundle, options, source)
-    client = workspace_client()
     jobs = tuple(_verify(client, bundle, summary))
     result = replace(base, jobs=jobs, cli_version=cli.version_text, cli_output=output)
     unverified = [job for job in jobs if not job.verified]
@@ -396,7 +396,7 @@ def _verify(client: WorkspaceClient, bundle: Bundle, summary: Mapping[str, Any])
                 )
             )
             continue
-        except DatabricksError as exc:
+        except (DatabricksError, TimeoutError) as exc:  # TimeoutError: the SDK's retries ran out
             raise InfraError(f"workspace jobs.get({job_id}) failed: {_first_line(str(exc))}") from exc
         actual = settings.name if settings else None
         problem = "" if actual == name else f"job {job_id} is named {actual!r}, expected {name!r}"
@@ -437,7 +437,7 @@ def run_job(
             outcome = _outcome(raw, job, waited=True)
         if outcome.result != "SUCCESS":
             outcome = replace(outcome, error=_failed_task_error(client, raw))
-    except DatabricksError as exc:
+    except (DatabricksError, TimeoutError) as exc:
         raise InfraError(f"running job '{job.key}' ({job.job_id}) failed: {_first_line(str(exc))}") from exc
     return outcome
 

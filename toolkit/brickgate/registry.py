@@ -278,10 +278,24 @@ def audit_tags(
         f"{AUDIT_PREFIX}at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         f"{AUDIT_PREFIX}git_sha": env.get("GITHUB_SHA") or _git_head() or "unknown",
         f"{AUDIT_PREFIX}workflow_run": workflow_run_url(env) or "none",
-        f"{AUDIT_PREFIX}gates": ",".join(f"{v.gate}={'pass' if v.passed else 'fail'}" for v in gates) or "not checked",
+        f"{AUDIT_PREFIX}gates": gate_summary(gates),
         f"{AUDIT_PREFIX}replaced_version": replaced or "none",
     }
     return tags
+
+
+def gate_summary(verdicts: Sequence[GateVerdict]) -> str:
+    """One verdict per gate, in first-seen order: a gate passes only if all its verdicts pass.
+
+    >>> gate_summary([GateVerdict(gate="psi", passed=True, source="tag"),
+    ...               GateVerdict(gate="fairness", passed=True, source="tag"),
+    ...               GateVerdict(gate="psi", passed=False, source="file")])
+    'psi=fail,fairness=pass'
+    """
+    passed: dict[str, bool] = {}
+    for verdict in verdicts:
+        passed[verdict.gate] = passed.get(verdict.gate, True) and verdict.passed
+    return ",".join(f"{gate}={'pass' if ok else 'fail'}" for gate, ok in passed.items()) or "not checked"
 
 
 def _local_user() -> str:
