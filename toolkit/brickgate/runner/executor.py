@@ -31,6 +31,7 @@ from brickgate.errors import InputError
 from brickgate.runner import references, tasks
 from brickgate.runner.dag import (
     TERMINAL_STATES,
+    Dependency,
     JobSpec,
     TaskSpec,
     decide,
@@ -178,6 +179,11 @@ def _python_path(root: Path, source_dir: Path | None, existing: str) -> str:
     return os.pathsep.join([*dict.fromkeys(folders), *([existing] if existing else [])])
 
 
+def _write_log(path: Path, text: str) -> None:
+    """The log of an attempt that ran no process (a condition, a child job, a failed reference)."""
+    path.write_text(redact(text) + "\n", encoding="utf-8")
+
+
 def terminate_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
     """Send `signal_number` to the task's process group; a group already gone is fine."""
     with suppress(ProcessLookupError, PermissionError):
@@ -200,7 +206,7 @@ class _TaskRun:
 
 @dataclass(frozen=True, kw_only=True)
 class _Finished:
-    """An attempt ended: exit code (None for in-process tasks), and whether it timed out."""
+    """An attempt ended, as posted by its waiter: state, exit code (None for in-process tasks)."""
 
     key: str
     state: str
@@ -297,7 +303,7 @@ class JobRun:
     def _deps_done(self, task: _TaskRun) -> bool:
         return all(self.tasks[dep.task_key].state in TERMINAL_STATES for dep in self._edges(task.spec))
 
-    def _edges(self, spec: TaskSpec) -> list[Any]:
+    def _edges(self, spec: TaskSpec) -> list[Dependency]:
         """Dependencies that count: edges to tasks left out by --only/--from are dropped."""
         return [dep for dep in spec.depends_on if dep.task_key in self.plan.selected]
 
@@ -370,7 +376,7 @@ class JobRun:
         try:
             config = references.resolve(spec.config, context)
         except references.MissingTaskValue as exc:
-            self._write_log(log_path, str(exc))
+            _write_log(log_path, str(exc))
             self._events.put(_Finished(key=spec.key, state="FAILED", message=str(exc)))
             return
         if spec.type == "condition_task":
@@ -388,18 +394,15 @@ class JobRun:
             raise references.MissingTaskValue(references.MISSING_VALUE.format(name=name, task=task_key, detail=detail))
         return values[name]
 
-    def _write_log(self, path: Path, text: str) -> None:
-        path.write_text(redact(text) + "\n", encoding="utf-8")
-
     def _run_condition(self, spec: TaskSpec, config: Mapping[str, Any], log_path: Path) -> None:
         try:
             outcome = "true" if tasks.evaluate_condition(config) else "false"
         except ValueError as exc:
-            self._write_log(log_path, str(exc))
+            _write_log(log_path, str(exc))
             self._events.put(_Finished(key=spec.key, state="FAILED", message=str(exc)))
             return
         line = f"{config['left']!r} {config['op']} {config['right']!r} -> {outcome}"
-        self._write_log(log_path, line)
+        _write_log(log_path, line)
         self._events.put(_Finished(key=spec.key, state="SUCCESS", outcome=outcome, message=line))
 
     def _run_child(self, task: _TaskRun, config: Mapping[str, Any], log_path: Path) -> None:
@@ -409,7 +412,7 @@ class JobRun:
         )
         self._children[key] = child
         task.child_run_id = child.run_id
-        self._write_log(log_path, f"run_job_task: job '{child.plan.job.key}' run {child.run_id} in {child.folder}")
+        _write_log(log_path, f"run_job_task: job '{child.plan.job.key}' run {child.run_id} in {child.folder}")
         timer = threading.Timer(task.spec.timeout_seconds, self._time_out_child, args=(key,))
 
         def run() -> None:
