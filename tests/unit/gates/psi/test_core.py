@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import chi2
 
 from brickgate.errors import ConfigError
@@ -125,3 +127,16 @@ def test_labels_show_closed_sides() -> None:
     )
     assert categorical.labels == ("a", "b", "(unseen)", "(null)")
     assert categorical.reference_proportions == (0.5, 0.5, 0.0, 0)
+
+
+shares = st.lists(st.integers(min_value=0, max_value=1000), min_size=2, max_size=12).filter(lambda c: sum(c) > 0)
+
+
+@given(shares, st.data())
+def test_psi_is_symmetric_non_negative_and_zero_only_for_equal_shares(counts: list[int], data: st.DataObject) -> None:
+    other = data.draw(st.lists(st.integers(0, 1000), min_size=len(counts), max_size=len(counts)).filter(sum))
+    r = [c / sum(counts) for c in counts]
+    c = [o / sum(other) for o in other]
+    value = core.psi(r, c)
+    assert value >= 0 and value == pytest.approx(core.psi(c, r), rel=1e-12, abs=1e-15)
+    assert (value == 0) == (r == c)
