@@ -1,0 +1,164 @@
+"""Run GitHub workflows on this machine with act: host runner, local stand-ins, no network.
+
+`brickgate/brickgate/...@<ref>` resolves to a copy of this working tree and each SHA-pinned
+third-party action to a stand-in in `tests/e2e/stubs/` (`--local-repository`); act never clones
+(`--action-offline-mode`, `--pull=false`) and needs no Docker (`-P ubuntu-latest=-self-hosted`).
+`actions/checkout` needs no stand-in: act copies the local repository into the workspace itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+STUBS = Path(__file__).resolve().parent / "stubs"
+ACT = REPO / ".venv" / "bin" / "act"
+STUB_FOR = {
+    "actions/setup-python": "setup-python",
+    "databricks/setup-cli": "setup-cli",
+    "actions/upload-artifact": "upload-artifact",
+    "actions/download-artifact": "download-artifact",
+}
+PINNED_USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\b")
+
+
+def act_available() -> bool:
+    return ACT.is_file() and os.access(ACT, os.X_OK)
+
+
+def pinned_third_party() -> dict[str, str]:
+    """`owner/repo` → the one commit SHA the actions and workflows pin it to."""
+    sources = [REPO / "action.yml", *REPO.glob("actions/*/action.yml"), *REPO.glob(".github/workflows/*.yml")]
+    pins: dict[str, set[str]] = {}
+    for path in sources:
+        for repository, sha in PINNED_USES.findall(path.read_text(encoding="utf-8")):
+            pins.setdefault(repository, set()).add(sha)
+    assert all(len(shas) == 1 for shas in pins.values()), f"one SHA per action, found {pins}"
+    return {repository: shas.pop() for repository, shas in pins.items()}
+
+
+def copy_source(destination: Path) -> Path:
+    """The working tree's tracked and untracked-but-not-ignored files (no .venv, caches or .git)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for relative in filter(None, listed.split("\0")):
+        source, target = REPO / relative, destination / relative
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        elif source.is_file():
+            shutil.copy2(source, target)
+    return destination
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActRun:
+    returncode: int
+    events: tuple[dict[str, Any], ...]
+    stderr: str
+
+    def job_results(self) -> dict[str, str]:
+        """Job (as act names it, e.g. `cd-prod/production`, matrix values appended) → result."""
+        results: dict[str, str] = {}
+        for event in self.events:
+            if "jobResult" in event:
+                matrix = event.get("matrix") or {}
+                suffix = f" ({', '.join(str(v) for v in matrix.values())})" if matrix else ""
+                results[f"{event['job']}{suffix}"] = event["jobResult"]
+        return results
+
+    def summary(self, job: str | None = None) -> str:
+        """The job summary markdown the steps wrote (act logs each once per nesting level)."""
+        seen: list[str] = []
+        for event in self.events:
+            if event.get("command") == "summary" and (job is None or event.get("job") == job):
+                content = str(event.get("content", ""))
+                if content not in seen:
+                    seen.append(content)
+        return "".join(seen)
+
+    def annotations(self, level: str = "error") -> list[str]:
+        """Messages of `::error::` (or `::warning::`) workflow commands, without duplicates."""
+        found: list[str] = []
+        for event in self.events:
+            if event.get("command") == level and str(event.get("arg", "")) not in found:
+                found.append(str(event.get("arg", "")))
+        return found
+
+    def log(self) -> str:
+        return "\n".join(f"[{e.get('job', '')}] {e.get('msg', '')}" for e in self.events)
+
+
+def git_repo(folder: Path) -> Path:
+    """Make `folder` a git repository with everything committed (act reads the SHA and ref)."""
+    run = dict(cwd=folder, check=True, capture_output=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], **run)  # type: ignore[call-overload]
+    subprocess.run(["git", "add", "-A"], **run)  # type: ignore[call-overload]
+    subprocess.run(  # type: ignore[call-overload]
+        ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "e2e"], **run
+    )
+    return folder
+
+
+def act(
+    repo: Path,
+    event: str,
+    *,
+    source: Path,
+    cache: Path,
+    workflows: Path | None = None,
+    refs: Sequence[str] = ("v1",),
+    env: Mapping[str, str] | None = None,
+    inputs: Mapping[str, str] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    variables: Mapping[str, str] | None = None,
+    timeout: float = 1200,
+) -> ActRun:
+    """Run `act <event>` in `repo` and return its JSON log events and exit code."""
+    command = [
+        str(ACT),
+        event,
+        "--json",
+        "-P",
+        "ubuntu-latest=-self-hosted",
+        "--pull=false",
+        "--action-offline-mode",
+        "--container-daemon-socket",
+        "-",
+        "--action-cache-path",
+        str(cache),
+        "-C",
+        str(repo),
+    ]
+    for ref in refs:
+        command += ["--local-repository", f"brickgate/brickgate@{ref}={source}"]
+    for repository, sha in pinned_third_party().items():
+        if repository in STUB_FOR:
+            command += ["--local-repository", f"{repository}@{sha}={STUBS / STUB_FOR[repository]}"]
+    if workflows is not None:
+        command += ["-W", str(workflows)]
+    for flag, values in (("--env", env), ("--input", inputs), ("-s", secrets), ("--var", variables)):
+        for key, value in (values or {}).items():
+            command += [flag, f"{key}={value}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    events = []
+    for line in done.stdout.splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            events.append({"msg": line})
+    return ActRun(returncode=done.returncode, events=tuple(events), stderr=done.stderr)

