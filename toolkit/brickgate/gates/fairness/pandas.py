@@ -81,32 +81,44 @@ def percentile_threshold(scores: np.ndarray[Any, Any], percentile: float) -> flo
 
 
 def _codes(series: pd.Series[Any]) -> tuple[np.ndarray[Any, Any], list[str]]:
-    """Codes shifted by one (0 = missing) and the labels they index (``labels[0]`` is missing)."""
+    """Compact codes (−1 = missing) and the labels they index.
+
+    A ``category`` column's codes are used as they are (a view, usually int8); other columns
+    are factorised once.
+    """
     import pandas as pd
 
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
-        categories = list(series.cat.categories)
-    else:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        categories = list(uniques)
-    shifted = codes.astype(np.int64) + 1
-    return shifted, [MISSING, *(label_text(c) for c in categories)]
+        return series.cat.codes.to_numpy(), [label_text(c) for c in series.cat.categories]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, [label_text(c) for c in uniques]
 
 
-def _attribute_codes(
+def _group_keys(
     frame: pd.DataFrame, columns: Sequence[str], cache: dict[str, tuple[np.ndarray[Any, Any], list[str]]]
 ) -> tuple[np.ndarray[Any, Any], list[str]]:
-    """Codes and labels of one attribute; an intersection combines its columns' codes."""
+    """One int64 key per row, shifted so that 0 is ``(missing)``, and the labels the keys index.
+
+    An intersection ``a*b`` combines codes as ``key_a·(k_b + 1) + key_b``. Only one int64
+    array per attribute is alive at a time: the memory peak stays near one column.
+    """
+    keys: np.ndarray[Any, Any] | None = None
+    labels: list[str] = []
     for column in columns:
         if column not in cache:
             cache[column] = _codes(frame[column])
-    codes, labels = cache[columns[0]]
-    for column in columns[1:]:
-        other, other_labels = cache[column]
-        codes = codes * len(other_labels) + other
-        labels = [f"{a}{INTERSECTION}{b}" for a in labels for b in other_labels]
-    return codes, labels
+        codes, names = cache[column]
+        shifted = codes.astype(np.int64)
+        shifted += 1
+        if keys is None:
+            keys, labels = shifted, [MISSING, *names]
+        else:
+            keys *= len(names) + 1
+            keys += shifted
+            labels = [f"{a}{INTERSECTION}{b}" for a in labels for b in [MISSING, *names]]
+        del shifted
+    assert keys is not None
+    return keys, labels
 
 
 def count(frame: pd.DataFrame, config: FairnessConfig) -> Counts:
@@ -133,16 +145,19 @@ def count(frame: pd.DataFrame, config: FairnessConfig) -> Counts:
             value = percentile_threshold(scores, percentile)
             threshold = Threshold(mode="percentile", value=value, percentile=percentile)
         flags = scores >= threshold.value
-    cells = flags.astype(np.int64)
+    cells = flags.view(np.uint8)  # the cell of a row: flag, or flag·2 + label
     width = 2
     if config.label_column:
-        cells = cells * 2 + binary(frame, config.label_column)
+        cells = cells * np.uint8(2) + binary(frame, config.label_column).view(np.uint8)
         width = 4
     cache: dict[str, tuple[np.ndarray[Any, Any], list[str]]] = {}
     attributes: dict[str, tuple[GroupCounts, ...]] = {}
     for name in config.attribute_names:
-        codes, labels = _attribute_codes(frame, config.attribute_columns(name), cache)
-        table = np.bincount(codes * width + cells, minlength=len(labels) * width).reshape(len(labels), width)
+        keys, labels = _group_keys(frame, config.attribute_columns(name), cache)
+        keys *= width
+        keys += cells
+        table = np.bincount(keys, minlength=len(labels) * width).reshape(len(labels), width)
+        del keys
         attributes[name] = _groups(table, labels, labelled=config.label_column is not None)
     return Counts(
         engine="pandas",
