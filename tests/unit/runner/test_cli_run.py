@@ -209,3 +209,14 @@ def test_command_modules_stay_light() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_failed_task_logs_are_shown_with_child_jobs(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (bundle / "src" / "write.py").open("a") as handle:
+        handle.write("raise RuntimeError('child broke')\n")
+    code, _, err = brickgate(["run", str(bundle), "pipeline"], capsys)
+    assert code == 1
+    header = next(line for line in err.splitlines() if line.startswith("--- task "))
+    assert header.startswith("--- task publish › write attempt 1 (FAILED): last 30 lines of ")
+    assert header.endswith("/logs/write.1.log")
+    assert "RuntimeError: child broke" in err

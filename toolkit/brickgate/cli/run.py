@@ -147,6 +147,7 @@ def _render(record: RunRecord, fmt: str, root: Path) -> None:
     out = console()
     out.print(summary_table(record))
     out.print(f"run {record.run_id}: {record.state} · record {folder / 'run.json'} · logs {folder / 'logs'}")
+    _print_failed_logs(record, fmt, folder.parent)
     if fmt != "github":
         return
     from brickgate.github import annotation, append_summary, write_outputs
@@ -159,3 +160,16 @@ def _render(record: RunRecord, fmt: str, root: Path) -> None:
             click.echo(annotation("error", f"task {task.task_key} {task.state}: {detail}", title="brickgate run"))
     write_outputs({"run-id": str(record.run_id), "state": record.state, "run-dir": str(folder)})
     append_summary((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+
+
+def _print_failed_logs(record: RunRecord, fmt: str, runs_folder: Path) -> None:
+    """On stderr, the end of each failed task's log (folded into a group in GitHub's log view)."""
+    from brickgate.runner.progress import LOG_TAIL_LINES, failed_logs, log_tail
+
+    for label, path in failed_logs(record, runs_folder):
+        header = f"task {label}: last {LOG_TAIL_LINES} lines of {path}"
+        tail = log_tail(path)
+        if fmt == "github":
+            click.echo(f"::group::{header}\n{tail.rstrip()}\n::endgroup::", err=True)
+        else:
+            click.echo(f"--- {header}\n{tail.rstrip()}\n---", err=True)

@@ -10,10 +10,13 @@ a mermaid gantt chart in which parallel branches show as overlapping bars.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from brickgate.runner.record import RunRecord, TaskRecord, parse_iso, seconds_between
+from brickgate.runner.record import RECORD_FILE, RunRecord, TaskRecord, parse_iso, read_record, seconds_between
+from brickgate.secrets import redact
 
 STATE_STYLE = {
     "PENDING": "dim",
@@ -27,6 +30,7 @@ STATE_STYLE = {
     "CANCELED": "magenta",
 }
 GANTT_TAG = {"SUCCESS": "done", "RUNNING": "active", "CANCELED": "active"}
+LOG_TAIL_LINES = 30
 
 
 def _clock(text: str | None) -> str:
@@ -209,3 +213,31 @@ def markdown_summary(record: RunRecord) -> str:
         )
     lines += ["", "```mermaid", gantt(record), "```", ""]
     return "\n".join(lines)
+
+
+def failed_logs(record: RunRecord, runs_folder: Path, prefix: str = "") -> list[tuple[str, Path]]:
+    """(label, log file) of the last attempt of every failed or timed-out task, child jobs included.
+
+    A failed run_job task points at its child run, whose failed tasks are listed instead.
+    """
+    found: list[tuple[str, Path]] = []
+    folder = runs_folder / str(record.run_id)
+    for task in record.tasks:
+        if task.state not in ("FAILED", "TIMEDOUT") or not task.attempts:
+            continue
+        child = runs_folder / str(task.child_run_id) / RECORD_FILE if task.child_run_id else None
+        if child is not None and child.is_file():
+            found += failed_logs(read_record(child), runs_folder, f"{prefix}{task.task_key} › ")
+        elif task.attempts[-1].log:
+            label = f"{prefix}{task.task_key} attempt {task.attempts[-1].attempt} ({task.state})"
+            found.append((label, folder / task.attempts[-1].log))
+    return found
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of a log, secrets redacted: what CI shows of a failed task."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return redact("".join(deque(handle, maxlen=lines)))
+    except OSError as exc:
+        return f"(cannot read {path}: {exc.strerror})\n"
