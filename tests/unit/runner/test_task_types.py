@@ -204,3 +204,22 @@ def test_runtime_helpers_outside_databricks(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("BRICKGATE_WIDGETS", '{"rows": "3"}')
     assert job_parameters() == {"day": "2024-01-02"}
     assert get_dbutils().widgets.get("rows") == "3"
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_notebook_spark_is_a_lazily_created_local_session(run: Runner, tmp_path: Path) -> None:
+    """`spark` in a notebook task is the local session of `brickgate.runtime.get_spark()`, started on first use."""
+    write(
+        tmp_path / "count.py",
+        "# Databricks notebook source\n"
+        "from brickgate.runtime import task_values\n\n"
+        "# COMMAND ----------\n\n"
+        "task_values.set('n', spark.range(5).count())\n"
+        "task_values.set('master', spark.sparkContext.master)\n",
+    )
+    env = {**os.environ, "BRICKGATE_SPARK_MASTER": "local[1]"}
+    record = run({"job": {"tasks": [{"task_key": "count", "notebook_task": {"notebook_path": "count.py"}}]}}, env=env)
+    assert record.state == "SUCCESS"
+    values = task_values.read_values(tmp_path / ".brickgate" / "runs" / str(record.run_id), "count")
+    assert values == {"n": 5, "master": "local[1]"}
