@@ -313,3 +313,19 @@ def test_json_output_is_schema_valid(setup: Setup, capsys: pytest.CaptureFixture
         "kind": "spark_python_task",
         "compute": "job cluster main",
     }
+
+
+def test_dry_run_imports_no_heavy_module() -> None:
+    """`deploy --dry-run` is a light command: no pandas, Spark, MLflow or databricks-sdk import."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "numpy", "pyspark", "mlflow", "databricks.sdk", "scipy", "deltalake")
+    probe = (
+        "import sys\nfrom brickgate.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    args = ["deploy", str(MINIMAL), "-t", "dev", "--dry-run"]
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
