@@ -389,7 +389,7 @@ def test_run_job_task_runs_the_child_job_with_parameters(run: Runner, script: Sc
     write = script("write", "import sys, os; open(os.environ['OUT'], 'w').write(sys.argv[1])\n")
     jobs = {
         "parent": {
-            "parameters": [{"name": "day", "default": "d1"}],
+            "parameters": [{"name": "day", "default": "d1"}, {"name": "mode", "default": "fast"}],
             "tasks": [
                 {
                     "task_key": "call",
@@ -401,7 +401,7 @@ def test_run_job_task_runs_the_child_job_with_parameters(run: Runner, script: Sc
             ],
         },
         "child": {
-            "parameters": [{"name": "source", "default": "none"}],
+            "parameters": [{"name": "source", "default": "none"}, {"name": "mode", "default": "slow"}],
             "tasks": [
                 python_task("write", write, task={"parameters": ["{{job.parameters.source}}"]}),
             ],
@@ -413,7 +413,8 @@ def test_run_job_task_runs_the_child_job_with_parameters(run: Runner, script: Sc
     child_id = record.task("call").child_run_id
     child = json.loads((tmp_path / ".brickgate" / "runs" / str(child_id) / "run.json").read_text())
     assert child["parent_run_id"] == record.run_id and child["parent_task_key"] == "call"
-    assert child["parameters"] == {"source": "d1"} and child["state"] == "SUCCESS"
+    # the parent's `mode` is pushed down (the child defines it); `day` is not (it does not)
+    assert child["parameters"] == {"source": "d1", "mode": "fast"} and child["state"] == "SUCCESS"
 
 
 def test_failed_child_job_fails_the_run_job_task(run: Runner, script: Script) -> None:

@@ -407,9 +407,9 @@ class JobRun:
 
     def _run_child(self, task: _TaskRun, config: Mapping[str, Any], log_path: Path) -> None:
         key = task.spec.key
-        child = JobRun(
-            self.plan.children[key], self.options, parameters=tasks.child_parameters(config), parent=(self.run_id, key)
-        )
+        plan = self.plan.children[key]
+        parameters = tasks.child_parameters(config, job_parameters=self.parameters, child_defines=plan.job.parameters)
+        child = JobRun(plan, self.options, parameters=parameters, parent=(self.run_id, key))
         self._children[key] = child
         task.child_run_id = child.run_id
         _write_log(log_path, f"run_job_task: job '{child.plan.job.key}' run {child.run_id} in {child.folder}")

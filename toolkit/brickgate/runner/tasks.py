@@ -6,7 +6,7 @@
 - ``notebook_task``: a source-format ``.py`` notebook through `brickgate.runtime.notebook`, with
   ``base_parameters`` and job parameters as widgets.
 - ``condition_task``: evaluated in the scheduler, no process.
-- ``run_job_task``: another job of the same bundle, run by the scheduler.
+- ``run_job_task``: another job of the same bundle, run by the scheduler (job parameters pushed down).
 """
 
 from __future__ import annotations
@@ -107,10 +107,22 @@ def child_job_key(task: TaskSpec, *, job: str, jobs: Mapping[str, Any]) -> str:
     return key
 
 
-def child_parameters(config: Mapping[str, Any]) -> dict[str, str]:
-    """`run_job_task.job_parameters` (references already resolved) as strings."""
+def child_parameters(
+    config: Mapping[str, Any], *, job_parameters: Mapping[str, str], child_defines: Mapping[str, str]
+) -> dict[str, str]:
+    """Parameters of the job a run_job_task starts.
+
+    Its `job_parameters` (references already resolved), then the parent's job parameters pushed
+    down as Databricks does (they win over the task's), limited to those the child job defines.
+
+    >>> child_parameters({"job_parameters": {"day": "x", "n": 1}}, job_parameters={"day": "d", "other": "o"},
+    ...                  child_defines={"day": "", "n": ""})
+    {'day': 'd', 'n': '1'}
+    """
     raw = config.get("job_parameters") or {}
-    return {str(key): parameter_text(value) for key, value in raw.items()}
+    found = {str(key): parameter_text(value) for key, value in raw.items()}
+    found.update({key: value for key, value in job_parameters.items() if key in child_defines})
+    return found
 
 
 def process_launch(
