@@ -34,6 +34,7 @@ from brickgate.runner.dag import (
     Dependency,
     JobSpec,
     TaskSpec,
+    TaskState,
     decide,
     did_you_mean,
     edge_state,
@@ -195,7 +196,7 @@ class _TaskRun:
     """Mutable state of one task inside the scheduling loop."""
 
     spec: TaskSpec
-    state: str = "PENDING"
+    state: TaskState = "PENDING"
     attempts: list[AttemptRecord] = field(default_factory=list)
     outcome: str | None = None
     child_run_id: int | None = None
@@ -209,13 +210,13 @@ class _Finished:
     """An attempt ended, as posted by its waiter: state, exit code (None for in-process tasks)."""
 
     key: str
-    state: str
+    state: TaskState
     exit_code: int | None = None
     message: str = ""
     outcome: str | None = None
 
 
-_WAKE = _Finished(key="", state="")
+_WAKE = _Finished(key="", state="PENDING")  # wakes the loop; handled by identity
 
 
 class JobRun:
@@ -418,7 +419,7 @@ class JobRun:
         def run() -> None:
             record = child.execute()
             timer.cancel()
-            state = "SUCCESS" if record.state == "SUCCESS" else "FAILED"
+            state: TaskState = "SUCCESS" if record.state == "SUCCESS" else "FAILED"
             if key in self._timed_out:
                 state = "TIMEDOUT"
             self._events.put(_Finished(key=key, state=state, message=f"job '{record.job_key}' {record.state}"))
@@ -480,10 +481,10 @@ class JobRun:
                 terminate_group(process, signal.SIGKILL)
                 code = process.wait()
         terminate_group(process, signal.SIGKILL)  # whatever the task left behind in its group
+        state: TaskState = "SUCCESS" if code == 0 else "FAILED"
+        message = "" if code == 0 else f"exit code {code}"
         if spec.key in self._timed_out:
             state, message = "TIMEDOUT", f"timed out after {spec.timeout_seconds:g} s"
-        else:
-            state, message = ("SUCCESS", "") if code == 0 else ("FAILED", f"exit code {code}")
         self._events.put(_Finished(key=spec.key, state=state, exit_code=code, message=message))
 
     def _handle(self, event: _Finished) -> None:
