@@ -7,6 +7,7 @@ still know where they were written) or, for duplicates, the files as written: me
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from brickgate.bundle.cron import known_timezone, quartz_problem, timezone_names
 from brickgate.bundle.locations import LocDict, YamlPath, child_location, format_path, locate
 from brickgate.bundle.model import Loaded
 
+MODES = ("development", "production")
 RUN_IF = ("ALL_SUCCESS", "ALL_DONE", "NONE_FAILED", "AT_LEAST_ONE_SUCCESS", "ALL_FAILED", "AT_LEAST_ONE_FAILED")
 SPOT_FALLBACKS = (
     ("aws_attributes", "SPOT", "SPOT_WITH_FALLBACK"),
@@ -88,7 +90,7 @@ def _repeated_keys(
 
 
 def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
-    """Default targets (BG201, BG202) and the production-mode rules (BG203-BG205)."""
+    """Default targets (BG201, BG202), target modes (BG104) and the production-mode rules (BG203-BG205)."""
     top = loaded.top
     targets = _mapping(top.get("targets"))
     defaults = [name for name, target in targets.items() if _mapping(target).get("default") is True]
@@ -100,10 +102,22 @@ def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
         where = child_location(targets[second], "default")
         listed = ", ".join(defaults)
         yield dg.diagnostic(dg.MANY_DEFAULT_TARGETS, where, ("targets", second, "default"), targets=listed)
+    for name, definition in targets.items():
+        mode = _mapping(definition).get("mode")
+        if mode is not None and mode not in MODES:  # the CLI's schema types `mode` as any string
+            mode_path: YamlPath = ("targets", name, "mode")
+            where = child_location(definition, "mode")
+            value = json.dumps(mode)
+            yield dg.diagnostic(
+                dg.INVALID_VALUE, where, mode_path, path=format_path(mode_path), value=value, allowed=", ".join(MODES)
+            )
+    if loaded.bundle.mode == "production":
+        yield from _production_rules(loaded)
+
+
+def _production_rules(loaded: Loaded) -> Iterator[dg.Diagnostic]:
     bundle = loaded.bundle
     target = _mapping(loaded.target_node)
-    if bundle.mode != "production":
-        return
     mode_path: YamlPath = ("targets", bundle.target, "mode")
     where = child_location(target, "mode")
     if "root_path" not in _mapping(target.get("workspace")):  # as the CLI: set in the target itself
@@ -114,13 +128,23 @@ def target_checks(loaded: Loaded) -> Iterator[dg.Diagnostic]:
     cluster_id = _mapping(bundle.config.get("bundle")).get("cluster_id")
     if isinstance(cluster_id, str):  # `cluster_id` on a target runs every task on that cluster
         location = child_location(target, "cluster_id")
-        target_path: YamlPath = ("targets", bundle.target, "cluster_id")
         yield dg.diagnostic(
-            dg.PROD_EXISTING_CLUSTER, location, target_path, who="every task", cluster=cluster_id, target=bundle.target
+            dg.PROD_EXISTING_CLUSTER,
+            location,
+            ("targets", bundle.target, "cluster_id"),
+            who="every task",
+            cluster=cluster_id,
+            target=bundle.target,
         )
     for path, task, cluster in _existing_clusters(bundle.config):
-        where = locate(bundle.config, path)
-        yield dg.diagnostic(dg.PROD_EXISTING_CLUSTER, where, path, who=f"task '{task}'", cluster=cluster, target=bundle.target)
+        yield dg.diagnostic(
+            dg.PROD_EXISTING_CLUSTER,
+            locate(bundle.config, path),
+            path,
+            who=f"task '{task}'",
+            cluster=cluster,
+            target=bundle.target,
+        )
 
 
 def _existing_clusters(config: Mapping[str, Any]) -> Iterator[tuple[YamlPath, str, str]]:

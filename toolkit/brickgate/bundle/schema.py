@@ -45,6 +45,7 @@ def schema_diagnostics(document: Mapping[str, Any], schema: Mapping[str, Any]) -
     """One diagnostic per unknown key, wrong type, missing key or disallowed value in `document`."""
     import jsonschema
 
+    schema = python_patterns(schema)
     validator = jsonschema.validators.validator_for(schema)(schema)
     found: dict[tuple[object, ...], dg.Diagnostic] = {}
     for error in validator.iter_errors(document):
@@ -55,21 +56,58 @@ def schema_diagnostics(document: Mapping[str, Any], schema: Mapping[str, Any]) -
     return list(found.values())
 
 
-def _convert(error: Any, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]:
-    from jsonschema.exceptions import best_match
+# ECMA-262 Unicode classes the Databricks CLI schema uses, as Python `re` spells them.
+_ECMA_CLASSES = ((r"[\p{L}\p{N}]", r"[^\W_]"), (r"\p{L}", r"[^\W\d_]"), (r"\p{N}", r"\d"))
 
+
+def python_patterns(node: Any) -> Any:
+    r"""`node` with every `pattern` and `patternProperties` key rewritten for Python's `re`.
+
+    JSON Schema patterns are ECMA-262 regexes; the Databricks CLI's schema uses `\p{L}` and
+    `\p{N}`, which `re` rejects. A pattern that still does not compile is dropped (not checked).
+
+    >>> python_patterns({"pattern": "^\\p{L}+$", "items": [{"pattern": "(?<"}]})
+    {'pattern': '^[^\\W\\d_]+$', 'items': [{}]}
+    """
+    if isinstance(node, list):
+        return [python_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str):
+            translated = _python_regex(value)
+            if translated is not None:
+                out[key] = translated
+        elif key == "patternProperties" and isinstance(value, dict):
+            out[key] = {
+                translated: python_patterns(sub)
+                for pattern, sub in value.items()
+                if (translated := _python_regex(pattern)) is not None
+            }
+        else:
+            out[key] = python_patterns(value)
+    return out
+
+
+def _python_regex(pattern: str) -> str | None:
+    for ecma, python in _ECMA_CLASSES:
+        pattern = pattern.replace(ecma, python)
+    try:
+        re.compile(pattern)
+    except re.error:
+        return None
+    return pattern
+
+
+def _convert(error: Any, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]:
     path: YamlPath = tuple(error.absolute_path)
     instance = error.instance
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
         if isinstance(instance, str) and "${" in instance:
             return
-        types = [e.validator_value for e in error.context if e.validator == "type" and not e.relative_path]
-        if types and all(e.validator in ("type", "pattern") for e in error.context):
-            expected = sorted({t for value in types for t in ([value] if isinstance(value, str) else value)})
-            yield from _wrong_type(path, instance, expected, document)
-            return
-        yield from _convert(best_match(error.context), document)
+        yield from _alternatives(error, path, document)
         return
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = error.schema.get("properties", {})
@@ -84,8 +122,7 @@ def _convert(error: Any, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]
             yield dg.diagnostic(dg.UNKNOWN_KEY, where, (*path, key), key=key, parent=parent, hint=hint)
         return
     if kind == "type":
-        expected = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
-        yield from _wrong_type(path, instance, expected, document)
+        yield from _wrong_type(path, instance, _as_list(error.validator_value), document)
         return
     if kind == "required" and path[:1] == ("targets",):
         return  # a target overrides part of a resource; the merged result is checked in full
@@ -107,6 +144,41 @@ def _convert(error: Any, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]
     yield dg.diagnostic(
         dg.INVALID_VALUE, where, path, path=format_path(path), value=json.dumps(instance), allowed=listed
     )
+
+
+def _alternatives(error: Any, path: YamlPath, document: Mapping[str, Any]) -> Iterable[dg.Diagnostic]:
+    """Report a failed `oneOf`/`anyOf` through the alternative meant for the value's type.
+
+    The Databricks schema offers most fields as `oneOf: [<the real type>, <a ${...} string>]`:
+    alternatives whose `type` does not fit the value are dropped, and of the rest the one with
+    the fewest errors (a `${...}` pattern last) is reported. When no alternative fits the type,
+    or only the `${...}` string form is left, the value has the wrong type.
+    """
+    branches: dict[object, list[Any]] = {}
+    mismatched: list[Any] = []
+    for sub in error.context:
+        if sub.validator == "type" and not sub.relative_path:
+            mismatched.append(sub)
+        else:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for branch in mismatched:  # a branch whose type does not fit is out, whatever else failed in it
+        branches.pop(branch.relative_schema_path[0], None)
+    best = min(branches.values(), key=lambda subs: (_only_patterns(subs), len(subs)), default=[])
+    if mismatched and _only_patterns(best):  # "many" for an integer: only the `${...}` string form is left
+        real = [e for e in mismatched if "${" not in str(e.schema.get("pattern", "")).replace("\\", "")]
+        expected = sorted({t for e in real or mismatched for t in _as_list(e.validator_value)})
+        yield from _wrong_type(path, error.instance, expected, document)
+        return
+    for sub in best:
+        yield from _convert(sub, document)
+
+
+def _only_patterns(errors: list[Any]) -> bool:
+    return all(e.validator == "pattern" for e in errors)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _wrong_type(
