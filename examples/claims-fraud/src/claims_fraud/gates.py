@@ -76,17 +76,17 @@ def stage_frame(frame: pd.DataFrame, folder: Path, name: str) -> str:
     return str(path)
 
 
-def run_gate(gate: GateName, frame: pd.DataFrame, args: Sequence[str], task: str) -> GateRun:
+def run_gate(gate: GateName, frame: pd.DataFrame, args: Sequence[str], task: str, *, source_name: str) -> GateRun:
     """Run `brickgate <gate>-gate` over an in-memory frame and read its result document.
 
-    The frame is staged as Parquet in a scratch folder (not the report folder, which is logged
-    to MLflow); reports go to `report_dir(task)`.
+    The frame is staged as `<source_name>.parquet` in a folder beside the reports (kept, so the
+    path the reports name still exists afterwards); reports go to `report_dir(task)`, which is
+    what gets logged to MLflow.
     """
     folder = report_dir(task)
     command, data_flag = ("fairness-gate", "--data") if gate == "fairness" else ("psi-gate", "--current")
-    with tempfile.TemporaryDirectory() as scratch:
-        source = stage_frame(frame, Path(scratch), task)
-        code = run_brickgate([command, data_flag, source, *args, "--report-dir", str(folder)])
+    source = stage_frame(frame, report_dir(f"{task}-input"), source_name)
+    code = run_brickgate([command, data_flag, source, *args, "--report-dir", str(folder)])
     result_file = folder / f"{gate}-result.json"
     result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.is_file() else None
     return GateRun(gate=gate, exit_code=code, report_dir=folder, result=result)
@@ -140,6 +140,16 @@ def task_data(args: argparse.Namespace) -> pd.DataFrame:
 
     frame = read_table(jobs.table_name(args.catalog, args.schema, args.data_table))
     return latest_batch(frame) if args.latest_batch else frame
+
+
+def model_version(data: pd.DataFrame) -> str:
+    """The model version that scored `data` (predictions rows carry it), or "" (training candidates).
+
+    >>> import pandas as pd
+    >>> model_version(pd.DataFrame({"model_version": ["4", "4"]})), model_version(pd.DataFrame({"x": [1]}))
+    ('4', '')
+    """
+    return str(data["model_version"].iloc[0]) if "model_version" in data.columns and len(data) else ""
 
 
 def publish_arguments(args: argparse.Namespace) -> list[str]:

@@ -27,7 +27,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     data = gates.task_data(args)
-    version = str(data["model_version"].iloc[0]) if "model_version" in data.columns and len(data) else ""
+    version = gates.model_version(data)
     gate_args = [
         "--score-column",
         args.score_column,
@@ -43,7 +43,7 @@ def main(argv: Sequence[str]) -> int:
         gate_args += ["--model-name", args.model_name]
     if version:
         gate_args += ["--model-version", version]
-    run = gates.run_gate("fairness", data, gate_args, "fairness")
+    run = gates.run_gate("fairness", data, gate_args, "fairness", source_name=args.data_table)
     return gates.record(run, args, model_version=version)
 
 

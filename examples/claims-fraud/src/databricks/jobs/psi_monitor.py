@@ -41,7 +41,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     data = gates.task_data(args)
-    version = str(data["model_version"].iloc[0]) if "model_version" in data.columns and len(data) else ""
+    version = gates.model_version(data)
     gate_args = [
         "--profile",
         f"runs:/{profile_run(args)}/{gates.PROFILE_ARTIFACT}",
@@ -53,7 +53,7 @@ def main(argv: Sequence[str]) -> int:
     ]
     if args.fail_on_drift:
         gate_args.append("--fail-on-drift")
-    run = gates.run_gate("psi", data, gate_args, "psi")
+    run = gates.run_gate("psi", data, gate_args, "psi", source_name=args.data_table)
     return gates.record(run, args, model_version=version)
 
 
