@@ -103,7 +103,7 @@ def test_github_format_annotates_summarises_and_sets_outputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files = fake_github(tmp_path, monkeypatch)
-    monkeypatch.chdir(VALID.parent.parent.parent.parent)  # the repository root, as in Actions
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(VALID.parents[3]))  # annotations name repository paths
     code, out, _ = run(["validate-bundle", SPOT], capsys)
     assert code == 0
     annotation, verdict = out.splitlines()

@@ -84,7 +84,7 @@ def github_annotations(result: ValidationResult, env: Mapping[str, str] | None =
 
     lines = []
     for d in (_redacted(d, env) for d in result.diagnostics):
-        file = _repo_relative(result, d.file) if d.file else None
+        file = _repo_relative(result, d.file, env) if d.file else None
         lines.append(
             annotation(
                 GITHUB_LEVELS[d.severity],  # type: ignore[arg-type]
@@ -116,12 +116,13 @@ def resolved_json(result: ValidationResult, env: Mapping[str, str] | None = None
     return redact(json.dumps(config, indent=2, sort_keys=False), env)
 
 
-def _repo_relative(result: ValidationResult, file: str) -> str:
-    """Annotation paths are relative to the workspace (the current directory in Actions)."""
+def _repo_relative(result: ValidationResult, file: str, env: Mapping[str, str] | None) -> str:
+    """Annotation paths are relative to the repository: `$GITHUB_WORKSPACE`, else the working directory."""
     import os
 
+    base = (os.environ if env is None else env).get("GITHUB_WORKSPACE") or os.getcwd()
     try:
-        return os.path.relpath(result.root / file).replace(os.sep, "/")
+        return os.path.relpath(result.root / file, base).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
         return file
 
