@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -168,3 +170,40 @@ def test_spark_approximate_percentile_stays_within_its_rank_bound(
     assert [(g.rows, g.flagged) for g in pinned.attributes[0].groups] == [
         (g.rows, g.flagged) for g in result.attributes[0].groups
     ]
+
+
+@pytest.mark.spark
+def test_cli_spark_engine_gives_the_pandas_json(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from brickgate.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    make_data(2_000).to_parquet(tmp_path / "claims.parquet")
+    args = ["--format", "json", "fairness-gate", "--data", "claims.parquet", "--score-column", "score"]
+    args += ["--protected-attributes", "gender,age_band", "--label-column", "label", "--min-group-size", "5"]
+    documents = []
+    for engine in ("pandas", "spark"):
+        with pytest.raises(SystemExit):
+            main([*args, "--engine", engine])
+        document = json.loads(capsys.readouterr().out)
+        documents.append({k: v for k, v in document.items() if k not in ("engine", "run_id", "created_at")})
+    assert documents[0] == documents[1]
+
+
+@pytest.mark.spark
+def test_read_spark_sources_and_errors(spark: Any, tmp_path: Path) -> None:
+    from brickgate.errors import InputError
+    from brickgate.gates.sources import read_spark
+
+    frame = make_data(50)
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    parquet = read_spark(spark, str(tmp_path / "d.parquet"), ["score", "gender"])
+    assert parquet.columns == ["score", "gender"]
+    csv = read_spark(spark, str(tmp_path / "d.csv"), ["score", "region"])
+    assert dict(csv.dtypes) == {"score": "double", "region": "int"}
+    with pytest.raises(InputError, match=r"d.parquet: column 'gendr' not found; did you mean 'gender'\?"):
+        read_spark(spark, str(tmp_path / "d.parquet"), ["gendr"])
+    with pytest.raises(InputError, match=r"^main.nope.claims: no such file, folder or table"):
+        read_spark(spark, "main.nope.claims")

@@ -210,15 +210,17 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     from pyspark.errors import AnalysisException
 
     kind = source_kind(source)
+    # The JVM resolves relative paths against its own working directory, not Python's.
+    location = source if kind == "table" else str(Path(source).resolve())
     try:
         if kind == "table":
             frame = spark.table(source)
         elif kind == "delta":
-            frame = spark.read.format("delta").load(source)
+            frame = spark.read.format("delta").load(location)
         elif kind == "parquet":
-            frame = spark.read.parquet(source)
+            frame = spark.read.parquet(location)
         else:
-            frame = spark.read.csv(source, header=True, inferSchema=True)
+            frame = spark.read.csv(location, header=True, inferSchema=True)
     except AnalysisException as exc:
         if kind == "table":
             raise InputError(SOURCE_NOT_FOUND.format(source=source)) from exc

@@ -295,3 +295,44 @@ def test_bad_input_is_one_line_exit_2(
         _write(workdir, *setup)
     code, out, err = run(args, capsys)
     assert (code, out, err) == (2, "", f"brickgate: error: {message}\n")
+
+
+def test_email_alert_over_starttls(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers.smtp_server import smtp_server
+
+    for smtp in smtp_server(tmp_path):
+        settings = {
+            "BRICKGATE_SMTP_HOST": smtp.host,
+            "BRICKGATE_SMTP_PORT": str(smtp.port),
+            "BRICKGATE_SMTP_USER": smtp.user,
+            "BRICKGATE_SMTP_PASSWORD": smtp.password,
+            "BRICKGATE_SMTP_FROM": "brickgate@example.com",
+            "BRICKGATE_SMTP_TO": "risk@example.com",
+            "BRICKGATE_SMTP_CA_FILE": str(smtp.cert_path),
+        }
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        code, out, err = run(gate("--alert", "email", "--model-name", "fraud"), capsys)
+        assert code == 0 and err == "" and smtp.password not in out
+        (mail,) = smtp.messages
+        assert mail.tls and mail.authenticated_as == smtp.user
+        assert "Bias detected in sex" in str(mail.message["Subject"])
+
+
+def test_pagerduty_dedup_key_is_stable_and_resolves_when_fair(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with HttpRecorder() as server:
+        monkeypatch.setenv("BRICKGATE_PAGERDUTY_ROUTING_KEY", "routing-key-0123456789")
+        monkeypatch.setenv("BRICKGATE_PAGERDUTY_EVENTS_URL", server.url("/v2/enqueue"))
+        run(gate("--alert", "pagerduty", "--model-name", "fraud", attributes="sex,region"), capsys)
+        run(gate("--alert", "pagerduty", "--model-name", "fraud", attributes="sex,region"), capsys)
+        run(gate("--alert", "pagerduty", "--model-name", "fraud", "--di-min", "0.3", "--di-max", "3.5"), capsys)
+    events = [r.json() for r in server.requests]
+    first, second, fixed = events[:2], events[2:4], events[4:]
+    assert [e["event_action"] for e in first] == ["trigger", "trigger"]
+    assert [e["dedup_key"] for e in first] == [e["dedup_key"] for e in second]  # a repeat run does not page twice
+    assert [e["payload"]["severity"] for e in first] == ["critical", "critical"]  # escalated
+    assert [e["event_action"] for e in fixed] == ["resolve"] and fixed[0]["dedup_key"] == first[0]["dedup_key"]
