@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,7 @@ import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
+from brickgate.cli import main
 from brickgate.errors import InputError
 from brickgate.gates.psi import pandas as pandas_engine
 from brickgate.gates.psi import spark as spark_engine
@@ -126,3 +129,24 @@ def test_spark_errors_match_pandas(spark: Any, data: dict[str, Any]) -> None:
     with pytest.raises(InputError) as info:
         spark_engine.psi_gate(text, profile, source="cur")
     assert str(info.value) == "cur: column 'age' is string, but the profile expects numbers (numeric feature)"
+
+
+def test_cli_spark_engine_matches_pandas(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--engine spark` end to end (Parquet read through Spark, exact Spark profile): same PSI as pandas."""
+    monkeypatch.chdir(tmp_path)  # the JVM keeps its own working directory: give Spark absolute paths
+    ref, cur = str(tmp_path / "ref.parquet"), str(tmp_path / "cur.parquet")
+    _frame(1, 800, 0.0).to_parquet(ref)
+    _frame(2, 600, 0.5).to_parquet(cur)
+    psi: dict[str, list[float]] = {}
+    for engine in ("pandas", "spark"):
+        profile = ["psi-gate", "profile", "--reference", ref, "--all-features", "--engine", engine]
+        gate = ["--format", "json", "psi-gate", "--current", cur, "--profile", f"{engine}.json"]
+        for args in ([*profile, "--relative-error", "0", "--out", f"{engine}.json"], [*gate, "--engine", engine]):
+            with pytest.raises(SystemExit) as exit_info:
+                main(args)
+            assert exit_info.value.code == 0
+            out = capsys.readouterr().out
+        psi[engine] = [f["psi"] for f in json.loads(out)["features"]]
+    assert psi["spark"] == pytest.approx(psi["pandas"], abs=1e-9)
