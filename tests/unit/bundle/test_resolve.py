@@ -191,3 +191,17 @@ def test_variable_overrides_file_sits_between_env_and_default(tmp_path: Path) ->
     overrides.write_text("[1]", encoding="utf-8")
     with pytest.raises(InputError, match="cannot read variable overrides: expected a JSON object"):
         load_bundle(bundle, env={})
+
+
+def test_deprecated_environments_key_is_read_as_targets(tmp_path: Path) -> None:
+    bundle = _write(
+        tmp_path, "bundle: {name: legacy}\nenvironments:\n  dev: {default: true}\n  prod: {mode: production}\n"
+    )
+    assert load_bundle(bundle, target="prod", env={}).mode == "production"
+    assert load_bundle(bundle, env={}).target == "dev"
+
+
+def test_package_exports_the_api() -> None:
+    import brickgate.bundle as api
+
+    assert {"Bundle", "load_bundle", "validate_bundle", "ValidateOptions", "ValidationResult"} <= set(api.__all__)

@@ -6,6 +6,8 @@ variables; `validate_bundle` also checks the bundle and returns diagnostics with
 
 from __future__ import annotations
 
+from brickgate.bundle.diagnostics import Diagnostic
 from brickgate.bundle.model import Bundle, load_bundle
+from brickgate.bundle.validate import ValidateOptions, ValidationResult, validate_bundle
 
-__all__ = ["Bundle", "load_bundle"]
+__all__ = ["Bundle", "Diagnostic", "ValidateOptions", "ValidationResult", "load_bundle", "validate_bundle"]

@@ -105,6 +105,9 @@ def load(
     environment = os.environ if env is None else env
     raw = raw if raw is not None else read_bundle(Path(directory))
     top = merge_files(source.data for source in raw.files)
+    if "targets" not in top and isinstance(top.get("environments"), dict):  # the CLI's deprecated spelling
+        key_loc, value_loc = top.key_locs.get("environments"), top.value_locs.get("environments")
+        top.put("targets", top.pop("environments"), key_loc, value_loc)
     name = select_target(raw, top.get("targets"), target or environment.get("DATABRICKS_BUNDLE_TARGET") or None)
     targets = top.get("targets") if isinstance(top.get("targets"), dict) else {}
     target_node = targets.get(name) if isinstance(targets, dict) else None
