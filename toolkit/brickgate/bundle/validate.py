@@ -20,7 +20,6 @@ from brickgate.bundle.model import Bundle, Loaded, load
 
 SHIPPED_SCHEMA = "shipped subset (schemas/bundle.json)"
 CLI_SCHEMA = "databricks bundle schema"
-SCHEMA_RULES = frozenset({dg.UNKNOWN_KEY.id, dg.WRONG_TYPE.id, dg.MISSING_KEY.id, dg.INVALID_VALUE.id})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,12 +76,7 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
     env = os.environ if options.env is None else options.env
     root = Path(directory)
     executable = databricks_cli.find_databricks(env) if options.databricks_cli else None
-    if executable:
-        schema, schema_source = databricks_cli.bundle_schema(executable, env), CLI_SCHEMA
-    elif options.schema is not None:
-        schema, schema_source = read_schema(options.schema), str(options.schema)
-    else:
-        schema, schema_source = load_schema("bundle"), SHIPPED_SCHEMA
+    schema_source = _schema_source(executable, options.schema)
     try:
         raw = read_bundle(root)
     except BundleSyntaxError as exc:
@@ -96,14 +90,18 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
             databricks_cli=None,
         )
     loaded = load(root, target=options.target, variables=options.variables, env=env, raw=raw)
+    if executable:
+        schema = databricks_cli.bundle_schema(executable, env)
+    else:
+        schema = read_schema(options.schema) if options.schema is not None else load_schema("bundle")
     found = [*loaded.diagnostics, *run_checks(loaded)]
-    dedicated = {(d.file, d.line, d.column) for d in found}
+    checked = {(d.file, d.line, d.column) for d in found}
     for diagnostic in schema_diagnostics(schema_document(loaded), schema):
+        # a value a dedicated rule reported (run_if, mode) is not reported again as "not allowed"
         if (
-            diagnostic.file,
-            diagnostic.line,
-            diagnostic.column,
-        ) not in dedicated or diagnostic.rule != dg.INVALID_VALUE.id:
+            diagnostic.rule != dg.INVALID_VALUE.id
+            or (diagnostic.file, diagnostic.line, diagnostic.column) not in checked
+        ):
             found.append(diagnostic)
     if executable:
         found += databricks_cli.bundle_validate(executable, raw.root, loaded.bundle.target, options.variables, env)
@@ -115,6 +113,13 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
         schema_source=schema_source,
         databricks_cli=executable,
     )
+
+
+def _schema_source(executable: str | None, schema: Path | None) -> str:
+    """Which schema checks keys and types: the CLI's, `--schema FILE`, or the shipped subset."""
+    if executable:
+        return CLI_SCHEMA
+    return str(schema) if schema is not None else SHIPPED_SCHEMA
 
 
 def schema_document(loaded: Loaded) -> LocDict:
