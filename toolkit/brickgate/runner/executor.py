@@ -357,9 +357,10 @@ class JobRun:
         spec = task.spec
         attempt = len(task.attempts) + 1
         task_run_id = new_run_id()
-        task.state, task.attempt_started = "RUNNING", time.monotonic()
+        wall, task.attempt_started = time.time(), time.monotonic()  # one instant: retries wait from it
+        task.state = "RUNNING"
         log = f"logs/{spec.key}.{attempt}.log"
-        task.attempts.append(AttemptRecord(attempt=attempt, state="RUNNING", started_at=now_iso(), log=log))
+        task.attempts.append(AttemptRecord(attempt=attempt, state="RUNNING", started_at=now_iso(wall), log=log))
         self._running.add(spec.key)
         self._changed()
         context = references.ReferenceContext(

@@ -25,8 +25,14 @@ RECORD_FILE = "run.json"
 UNKNOWN_RUN = "no run '{run_id}' under {folder}{hint}"
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now_iso(timestamp: float | None = None) -> str:
+    """UTC ISO 8601 with milliseconds, of `timestamp` (seconds since the epoch) or of now.
+
+    >>> now_iso(1704067200.25)
+    '2024-01-01T00:00:00.250Z'
+    """
+    moment = datetime.now(timezone.utc) if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: str) -> datetime:
