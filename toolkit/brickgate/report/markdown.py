@@ -18,6 +18,7 @@ STATUS_MARKS = {
     "warning": "⚠️",
     "insufficient_data": "⚠️",
     "undefined": "❔",
+    "skipped": "⏭️",
     "critical": "❌",
     "fail": "❌",
     "escalated": "🚨",

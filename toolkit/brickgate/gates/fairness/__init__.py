@@ -22,8 +22,13 @@ __all__ = ["AttributeResult", "FairnessConfig", "FairnessResult", "GroupResult",
 
 
 def is_spark_frame(data: object) -> bool:
-    """True for a pyspark (classic or Connect) DataFrame, without importing pyspark."""
-    return type(data).__module__.startswith("pyspark.") and hasattr(data, "groupingSets")
+    """True for a pyspark (classic or Connect) DataFrame, without importing pyspark.
+
+    >>> is_spark_frame([1, 2])
+    False
+    """
+    kind = type(data)
+    return kind.__module__.startswith("pyspark.sql") and kind.__name__ == "DataFrame"
 
 
 def evaluate(data: Any, config: FairnessConfig) -> FairnessResult:
