@@ -216,6 +216,27 @@ def test_cancel_kills_running_tasks_and_records_canceled(tmp_path: Path, script:
     assert on_disk["state"] == "CANCELED"
 
 
+def test_cancel_reaches_a_child_job(tmp_path: Path, script: Script) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    jobs = {
+        "parent": {"tasks": [{"task_key": "call", "run_job_task": {"job_id": "${resources.jobs.child.id}"}}]},
+        "child": {"tasks": [python_task("slow", script("slow", GRANDCHILD), task={"parameters": [str(pid_file)]})]},
+    }
+    options = RunOptions(root=tmp_path, jobs=jobs, kill_grace_seconds=0.5, handle_signals=False)
+    job_run = JobRun(plan_job("parent", options), options)
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(job_run.execute()))
+    worker.start()
+    wait_for(pid_file)
+    job_run.cancel()
+    worker.join(10)
+    assert result[0].state == "CANCELED" and states(result[0]) == {"call": "CANCELED"}
+    child_folder = tmp_path / ".brickgate" / "runs" / str(result[0].task("call").child_run_id)
+    child = json.loads((child_folder / "run.json").read_text())
+    assert child["state"] == "CANCELED" and child["tasks"][0]["state"] == "CANCELED"
+    assert gone(int(pid_file.read_text()))
+
+
 def test_parameters_task_values_and_references(run: Runner, script: Script, tmp_path: Path) -> None:
     producer = script(
         "producer",
