@@ -59,7 +59,7 @@ def test_log_lines_once_per_change_with_child_prefix() -> None:
     progress(
         record(
             task(
-                "a", "WAITING_FOR_RETRY", attempt(1, "FAILED", T0, "2024-01-01T00:00:01.250Z", 1), message="exit code 1"
+                "a", "WAITING_FOR_RETRY", attempt(1, "FAILED", T0, "2024-01-01T00:00:01.250Z", 1), message="[x] code 1"
             )
         )
     )
@@ -67,7 +67,7 @@ def test_log_lines_once_per_change_with_child_prefix() -> None:
         record(task("w", "SUCCESS", attempt(1, "SUCCESS", T0, "2024-01-01T00:00:00.500Z")), parent="publish", run_id=2)
     )
     lines = [line.split(" ", 1)[1] for line in buffer.getvalue().splitlines()]  # drop the clock
-    assert lines == ["a RUNNING attempt 1", "a WAITING_FOR_RETRY 1.25s exit code 1", "publish › w SUCCESS 0.50s"]
+    assert lines == ["a RUNNING attempt 1", "a WAITING_FOR_RETRY 1.25s [x] code 1", "publish › w SUCCESS 0.50s"]
 
 
 def test_live_table_lists_every_run() -> None:
@@ -87,7 +87,7 @@ def test_summary_table_notes() -> None:
             record(
                 task("check", "SUCCESS", attempt(1, "SUCCESS", T0, T0, None), outcome="false"),
                 task("b", "EXCLUDED", message="condition check was false"),
-                task("c", "FAILED", attempt(1, "FAILED", T0, "2024-01-01T00:01:05.000Z", 2), message="exit code 2"),
+                task("c", "FAILED", attempt(1, "FAILED", T0, "2024-01-01T00:01:05.000Z", 2), message="[b]x[/] exit 2"),
                 state="FAILED",
             )
         )
@@ -95,6 +95,7 @@ def test_summary_table_notes() -> None:
     text = buffer.getvalue()
     assert "job etl · run 1 · FAILED" in text
     assert "outcome false" in text and "condition check was false" in text and "1m05.0s" in text
+    assert "[b]x[/] exit 2" in text  # shown as written, not as markup
 
 
 def test_gantt_has_a_bar_per_attempt_and_marks_failures() -> None:

@@ -146,7 +146,8 @@ def _render(record: RunRecord, fmt: str, root: Path) -> None:
 
     out = console()
     out.print(summary_table(record))
-    out.print(f"run {record.run_id}: {record.state} · record {folder / 'run.json'} · logs {folder / 'logs'}")
+    where = f"record {folder / 'run.json'} · logs {folder / 'logs'}"
+    out.print(f"run {record.run_id}: {record.state} · {where}", markup=False)
     _print_failed_logs(record, fmt, folder.parent)
     if fmt != "github":
         return

@@ -88,7 +88,7 @@ def show_command(ctx: click.Context, /, run_id: str, directory: str) -> int:
         for attempt in task.attempts:
             code = "" if attempt.exit_code is None else f" exit {attempt.exit_code}"
             log = f" {folder / attempt.log}" if attempt.log else ""
-            out.print(f"{task.task_key} attempt {attempt.attempt}: {attempt.state}{code}{log}")
+            out.print(f"{task.task_key} attempt {attempt.attempt}: {attempt.state}{code}{log}", markup=False)
     return 0
 
 

@@ -103,7 +103,8 @@ class Progress:
                 detail = _duration(seconds_between(task.attempts[-1].started_at, task.attempts[-1].ended_at))
             if task.message and task.state not in ("RUNNING", "SUCCESS"):
                 detail = f"{detail} {task.message}".strip()
-            self.console.print(f"{datetime.now().strftime('%H:%M:%S')} {name} {task.state} {detail}".rstrip())
+            line = f"{datetime.now().strftime('%H:%M:%S')} {name} {task.state} {detail}".rstrip()
+            self.console.print(line, markup=False, highlight=False)
 
     def _table(self) -> Any:
         from rich.table import Table
@@ -133,6 +134,7 @@ def summary_table(record: RunRecord) -> Any:
     """A rich table of a finished run: one row per task."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"job {record.job_key} · run {record.run_id} · {record.state}", box=box.SIMPLE_HEAD)
     for column in ("task", "type", "state", "attempts", "start", "duration"):
@@ -147,7 +149,7 @@ def summary_table(record: RunRecord) -> Any:
             str(len(task.attempts)),
             _clock(task.started_at),
             _duration(task.duration_seconds),
-            _note(task),
+            Text(_note(task)),  # messages may hold brackets: never rich markup
         )
     return table
 
