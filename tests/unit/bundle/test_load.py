@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from brickgate.bundle import Bundle, load_bundle
+from brickgate.bundle import Bundle, Diagnostic, load_bundle
 from brickgate.errors import InputError
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
@@ -63,3 +63,29 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "databricks.yml").write_text("bundle:\n  name: x\n  bad: [1, 2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"^databricks.yml:4:1: invalid YAML: "):
         load_bundle(tmp_path)
+
+
+def test_scalars_follow_yaml_1_2_like_the_databricks_cli() -> None:
+    from brickgate.bundle.load import parse_text
+
+    text = "on: yes\ncountry: NO\nmode: 0777\nhex: 0x1F\nratio: 1.5\nnothing: ~\nflag: True\nclock: 12:30\n"
+    assert parse_text(text, "f.yml", []) == {
+        "on": "yes",
+        "country": "NO",
+        "mode": 777,
+        "hex": 31,
+        "ratio": 1.5,
+        "nothing": None,
+        "flag": True,
+        "clock": "12:30",
+    }
+
+
+def test_anchors_and_merge_keys_keep_positions() -> None:
+    from brickgate.bundle.load import parse_text
+
+    found: list[Diagnostic] = []
+    data = parse_text("base: &base\n  a: 1\n  b: 2\nuse:\n  <<: *base\n  b: 3\n  b: 4\n", "f.yml", found)
+    assert data["use"] == {"b": 4, "a": 1}
+    assert data["use"].value_locs["a"].line == 2  # where the anchored value was written
+    assert [(d.rule, d.line) for d in found] == [("BG002", 7)]

@@ -9,6 +9,7 @@ raises `BundleSyntaxError`, an `InputError` that knows the file, line and column
 from __future__ import annotations
 
 import glob
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,39 @@ INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
 NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
 NOT_A_DIRECTORY = "{directory}: not a directory"
 
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-}
+# Plain scalars that are not strings under the YAML 1.2 core schema, which the Databricks CLI (Go
+# yaml.v3) applies: `yes`, `on` and `NO` stay strings, `0777` is 777. Order matters: int before float.
+_CORE_SCHEMA = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["", "~", "n", "N"]),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|0b[01]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"^<<$", "<"),
+)
+
+
+def _core_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """PyYAML's implicit resolver table (first character → (tag, regex)) for `_CORE_SCHEMA`."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, first_characters in _CORE_SCHEMA:
+        for first in first_characters:
+            table.setdefault(first, []).append((tag, re.compile(pattern)))
+    return table
+
+
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is installed
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's (C) safe loader with the YAML 1.2 core schema's implicit types."""
+
+    yaml_implicit_resolvers = _core_resolvers()
+
+
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -180,9 +206,7 @@ class _Builder:
             for child in node.value:
                 items.push(self.build(child), self.loc(child))
             return items
-        if node.tag in _SCALAR_TAGS:
-            return _CONSTRUCTOR.construct_object(node, deep=True)
-        return str(node.value)
+        return scalar(node.tag, str(node.value))
 
     def mapping(self, node: yaml.MappingNode) -> LocDict:
         out = LocDict(self.loc(node))
@@ -191,7 +215,7 @@ class _Builder:
             if key_node.tag == _MERGE_TAG:
                 merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
                 continue
-            key = str(self.build(key_node)) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            key = str(key_node.value)  # keys stay as written: `on:` is the key "on"
             if key in out:
                 self.diagnostics.append(dg.diagnostic(dg.DUPLICATE_YAML_KEY, self.loc(key_node), key=key))
             out.put(key, self.build(value_node), self.loc(key_node), self.loc(value_node))
@@ -202,6 +226,30 @@ class _Builder:
                     if key not in out:
                         out.put(key, value, source.key_locs.get(key), source.value_locs.get(key))
         return out
+
+
+def scalar(tag: str, text: str) -> Any:
+    """A plain scalar's value as the Databricks CLI reads it (YAML 1.2 core schema).
+
+    >>> [scalar("tag:yaml.org,2002:int", t) for t in ("42", "0777", "0x1F", "0o17", "-3")]
+    [42, 777, 31, 15, -3]
+    >>> scalar("tag:yaml.org,2002:float", "-.inf"), scalar("tag:yaml.org,2002:bool", "True")
+    (-inf, True)
+    """
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":  # as the CLI: decimal with leading zeros dropped, else 0x / 0o / 0b prefixes
+        digits = text.lstrip("0") or "0"
+        return int(digits, 10) if digits.lstrip("+-").isdigit() else int(text, 0)
+    if kind == "float":
+        lowered = text.lower()
+        if lowered.endswith((".inf", ".nan")):
+            return float(lowered.replace(".", ""))
+        return float(text)
+    return text
 
 
 def _kind(value: object) -> str:
