@@ -108,3 +108,16 @@ def test_schema_file_option_is_used_without_the_cli(tmp_path: Path) -> None:
     assert [(d.rule, d.message) for d in result.diagnostics] == [
         ("BG103", "the top level is missing required key 'permissions'")
     ]
+
+
+def test_stand_in_answers_any_command_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    fake = fake_databricks(tmp_path, monkeypatch)
+    monkeypatch.setenv("FAKE_DATABRICKS_STDOUT", '{"ok": true}')
+    monkeypatch.setenv("FAKE_DATABRICKS_EXIT", "4")
+    result = subprocess.run(
+        ["databricks", "bundle", "deploy", "-t", "dev"], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (4, '{"ok": true}')
+    assert fake.calls() == [["bundle", "deploy", "-t", "dev"]]
