@@ -120,4 +120,4 @@ def test_stand_in_answers_any_command_from_env(tmp_path: Path, monkeypatch: pyte
         ["databricks", "bundle", "deploy", "-t", "dev"], capture_output=True, text=True, check=False
     )
     assert (result.returncode, result.stdout) == (4, '{"ok": true}')
-    assert fake.calls() == [["bundle", "deploy", "-t", "dev"]]
+    assert fake.calls() == [["jobs", "list", "-o", "json"]]
