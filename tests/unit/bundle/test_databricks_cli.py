@@ -116,8 +116,6 @@ def test_stand_in_answers_any_command_from_env(tmp_path: Path, monkeypatch: pyte
     fake = fake_databricks(tmp_path, monkeypatch)
     monkeypatch.setenv("FAKE_DATABRICKS_STDOUT", '{"ok": true}')
     monkeypatch.setenv("FAKE_DATABRICKS_EXIT", "4")
-    result = subprocess.run(
-        ["databricks", "bundle", "deploy", "-t", "dev"], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["databricks", "jobs", "list", "-o", "json"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout) == (4, '{"ok": true}')
     assert fake.calls() == [["jobs", "list", "-o", "json"]]
