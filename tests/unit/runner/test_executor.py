@@ -539,7 +539,7 @@ def test_only_and_from_exclude_the_rest(run: Runner, script: Script) -> None:
     assert states(run(jobs, from_task="b")) == {"a": "EXCLUDED", "b": "SUCCESS", "c": "SUCCESS"}
     record = run(jobs, only=["c"])
     assert states(record) == {"a": "EXCLUDED", "b": "EXCLUDED", "c": "SUCCESS"}
-    assert record.task("a").message == "not selected (--only / --from)"
+    assert record.task("a").message == "not selected (--only/--from)"
 
 
 def test_job_timeout_stops_the_run(run: Runner, script: Script) -> None:

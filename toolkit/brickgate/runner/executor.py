@@ -265,7 +265,7 @@ class JobRun:
     def execute(self) -> RunRecord:
         for key, task in self.tasks.items():
             if key not in self.plan.selected:
-                task.state, task.message = "EXCLUDED", "not selected (--only / --from)"
+                task.state, task.message = "EXCLUDED", "not selected (--only/--from)"
         self._changed()
         deadline = time.monotonic() + self.plan.job.timeout_seconds if self.plan.job.timeout_seconds else None
         timed_out = False

@@ -33,10 +33,6 @@ GANTT_TAG = {"SUCCESS": "done", "RUNNING": "active", "CANCELED": "active"}
 LOG_TAIL_LINES = 30
 
 
-def _clock(text: str | None) -> str:
-    return parse_iso(text).astimezone().strftime("%H:%M:%S") if text else ""
-
-
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -137,7 +133,7 @@ def summary_table(record: RunRecord) -> Any:
     from rich.text import Text
 
     table = Table(title=f"job {record.job_key} · run {record.run_id} · {record.state}", box=box.SIMPLE_HEAD)
-    for column in ("task", "type", "state", "attempts", "start", "duration"):
+    for column in ("task", "type", "state", "tries", "time"):  # start times are in summary.md's timeline
         table.add_column(column, no_wrap=True)
     table.add_column("note", overflow="fold", min_width=12)
     for task in record.tasks:
@@ -147,7 +143,6 @@ def summary_table(record: RunRecord) -> Any:
             task.type.removesuffix("_task"),
             f"[{style}]{task.state}[/]",
             str(len(task.attempts)),
-            _clock(task.started_at),
             _duration(task.duration_seconds),
             Text(_note(task)),  # messages may hold brackets: never rich markup
         )
