@@ -122,3 +122,69 @@ def test_missing_table(warehouse: Path) -> None:
 def test_bad_mode(warehouse: Path) -> None:
     with pytest.raises(InputError, match="write mode 'upsert' is not append or overwrite"):
         write_table("main.s.t", frame(a=[1]), mode="upsert")  # type: ignore[arg-type]
+
+
+class FakeWriter:
+    """Records the calls `write_table` makes on Spark's DataFrameWriter (no JVM needed)."""
+
+    def __init__(self, calls: list[tuple[str, object]], error: Exception | None = None) -> None:
+        self.calls, self.error = calls, error
+
+    def format(self, name: str) -> FakeWriter:
+        self.calls.append(("format", name))
+        return self
+
+    def mode(self, name: str) -> FakeWriter:
+        self.calls.append(("mode", name))
+        return self
+
+    def option(self, key: str, value: str) -> FakeWriter:
+        self.calls.append(("option", (key, value)))
+        return self
+
+    def saveAsTable(self, name: str) -> None:
+        self.calls.append(("saveAsTable", name))
+        if self.error is not None:
+            raise self.error
+
+
+class FakeSpark:
+    def __init__(self, calls: list[tuple[str, object]], error: Exception | None = None) -> None:
+        self.calls, self.error = calls, error
+
+    def createDataFrame(self, data: pd.DataFrame) -> FakeSpark:
+        self.calls.append(("rows", len(data)))
+        return self
+
+    @property
+    def write(self) -> FakeWriter:
+        return FakeWriter(self.calls, self.error)
+
+
+@pytest.mark.parametrize(
+    ("mode", "allow", "expected_option"),
+    [
+        ("append", False, None),
+        ("append", True, ("mergeSchema", "true")),
+        ("overwrite", True, ("overwriteSchema", "true")),
+    ],
+)
+def test_on_databricks_writes_through_spark(
+    monkeypatch: pytest.MonkeyPatch, mode: str, allow: bool, expected_option: tuple[str, str] | None
+) -> None:
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "15.4")
+    monkeypatch.setattr("brickgate.tables._spark", lambda: FakeSpark(calls))
+    written = write_table("main.s.t", frame(a=[1, 2]), mode=mode, allow_schema_change=allow)  # type: ignore[arg-type]
+    expected = [("rows", 2), ("format", "delta"), ("mode", mode)]
+    expected += [("option", expected_option)] if expected_option else []
+    assert calls == [*expected, ("saveAsTable", "main.s.t")]
+    assert (written.location, written.rows, written.version) == ("main.s.t", 2, None)
+
+
+def test_on_databricks_a_schema_mismatch_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    error = RuntimeError("[_LEGACY_ERROR_TEMP_DELTA_0007] A schema mismatch detected when writing to the Delta table")
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "15.4")
+    monkeypatch.setattr("brickgate.tables._spark", lambda: FakeSpark([], error))
+    with pytest.raises(InputError, match=r"table main\.s\.t: the data's schema differs from the table's"):
+        write_table("main.s.t", frame(a=[1]))
