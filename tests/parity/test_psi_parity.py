@@ -108,16 +108,25 @@ def test_gate_is_one_pass_whatever_the_number_of_features(spark: Any) -> None:
     assert counted == [_one_pass_jobs(spark, frame)] * 2
 
 
-def test_profile_job_count_does_not_grow_with_features(spark: Any) -> None:
+def test_profile_jobs_and_quantile_calls_do_not_grow_with_features(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(6)
     wide = pd.DataFrame({f"f{i}": rng.normal(size=300) for i in range(6)} | {"c": rng.choice(["x", "y"], 300)})
     frame = spark.createDataFrame(wide)
+    calls: list[list[str]] = []
+    original = type(frame).approxQuantile
+
+    def counting(self: Any, columns: Any, *args: Any) -> Any:
+        calls.append(list(columns))
+        return original(self, columns, *args)
+
+    monkeypatch.setattr(type(frame), "approxQuantile", counting)
     counted = []
     for names in (["f0", "c"], list(wide.columns)):
         with count_spark_jobs(spark) as jobs:
             spark_engine.build_profile(frame, features=names)
         counted.append(jobs.count)
     assert counted[0] == counted[1]
+    assert calls == [["f0"], [f"f{i}" for i in range(6)]]  # one approxQuantile call per profile
 
 
 def test_spark_errors_match_pandas(spark: Any, data: dict[str, Any]) -> None:
