@@ -72,3 +72,33 @@ def test_cli_shaped_schema(line: str, expected: list[tuple[str, int, str]]) -> N
 
 def test_a_job_that_is_not_an_object_has_the_wrong_type() -> None:
     assert _diagnostics("jobs:\n  a: [1]\n") == [("BG102", 2, "jobs.a must be an object, not array")]
+
+
+KEYWORDS = {
+    "$defs": {"a/b": {"type": "object", "properties": {"n": {"type": "integer", "const": 1}}}},
+    "type": "object",
+    "properties": {
+        "ref": {"$ref": "#/$defs/a~1b"},
+        "list": {"type": "array", "items": {"type": "string"}},
+        "both": {"allOf": [{"required": ["x"]}, {"patternProperties": {"^\\p{L}+$": {"type": "integer"}}}]},
+        "short": {"type": "string", "minLength": 3},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ref: {n: 1}", []),
+        ("ref: {n: 2}", [("BG104", 1, "ref.n is 2; allowed: 1")]),
+        ("ref: {n: true}", [("BG102", 1, "ref.n must be an integer, not boolean")]),
+        ("list: [a, 2]", [("BG102", 1, "list[1] must be a string, not integer")]),
+        ("both: {x: 1, y: z}", [("BG102", 1, "both.y must be an integer, not string")]),
+        ("both: {y: 1}", [("BG103", 1, "both is missing required key 'x'")]),
+        # keywords outside the supported set are named once, when a value meets them
+        ("short: ab", [("BG105", None, "the JSON Schema uses keywords brickgate does not check: minLength")]),
+    ],
+)
+def test_supported_keywords(text: str, expected: list[tuple[str, int | None, str]]) -> None:
+    document = parse_text(text + "\n", "databricks.yml", [])
+    assert [(d.rule, d.line, d.message) for d in schema_diagnostics(document, KEYWORDS)] == expected

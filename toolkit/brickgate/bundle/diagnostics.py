@@ -83,6 +83,9 @@ UNKNOWN_KEY = _rule("BG101", "warning", "unknown key", "unknown key '{key}' in {
 WRONG_TYPE = _rule("BG102", "error", "wrong type", "{path} must be {expected}, not {actual}")
 MISSING_KEY = _rule("BG103", "error", "required key missing", "{parent} is missing required key '{key}'")
 INVALID_VALUE = _rule("BG104", "error", "value not allowed", "{path} is {value}; allowed: {allowed}")
+SCHEMA_KEYWORDS_UNCHECKED = _rule(
+    "BG105", "info", "schema keywords not checked", "the JSON Schema uses keywords brickgate does not check: {keywords}"
+)
 # 2xx: targets
 NO_DEFAULT_TARGET = _rule(
     "BG201", "warning", "no default target", "no target is marked 'default: true' (targets: {targets})"
@@ -212,6 +215,7 @@ RULES: tuple[Rule, ...] = (
     WRONG_TYPE,
     MISSING_KEY,
     INVALID_VALUE,
+    SCHEMA_KEYWORDS_UNCHECKED,
     NO_DEFAULT_TARGET,
     MANY_DEFAULT_TARGETS,
     PROD_NO_ROOT_PATH,
