@@ -28,10 +28,10 @@ def parse_candidates(text: str) -> dict[str, str]:
     for item in jobs.word_list(text):
         kind, _, run_id = item.partition("=")
         if not kind or not run_id:
-            raise ValueError(BAD_CANDIDATE.format(item=item))
+            raise argparse.ArgumentTypeError(BAD_CANDIDATE.format(item=item))
         candidates[kind.strip()] = run_id.strip()
     if not candidates:
-        raise ValueError("no candidates given (--candidates catboost=<run id>,xgboost=<run id>)")
+        raise argparse.ArgumentTypeError("no candidates given (--candidates catboost=<run id>,xgboost=<run id>)")
     return candidates
 
 
