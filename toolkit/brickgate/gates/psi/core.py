@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from brickgate.errors import ConfigError, InputError
-from brickgate.gates.psi.profile import Category, FeatureProfile, Profile, ValueType
+from brickgate.gates.psi.profile import Category, FeatureKind, FeatureProfile, Profile, ValueType
 
 Status = Literal["OK", "WARNING", "CRITICAL", "SKIPPED"]
 
@@ -199,7 +199,7 @@ class FeatureResult:
     """PSI and status of one feature; ``psi`` is None when the feature was SKIPPED."""
 
     name: str
-    kind: str
+    kind: FeatureKind
     status: Status
     psi: float | None
     reason: str | None = None
