@@ -148,3 +148,8 @@ def test_yaml_syntax_error_is_a_diagnostic(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(["--format", "json", "validate-bundle", str(BROKEN / "BG001-yaml-syntax")], capsys)
     (diagnostic,) = json.loads(out)["diagnostics"]
     assert code == 1 and (diagnostic["rule"], diagnostic["line"]) == ("BG001", 7)
+
+
+def test_several_default_targets_are_a_diagnostic_not_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["validate-bundle", str(BROKEN / "BG202-two-default-targets")], capsys)
+    assert code == 1 and "BG202" in out and "(target dev)" in out

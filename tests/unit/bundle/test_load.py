@@ -89,3 +89,8 @@ def test_anchors_and_merge_keys_keep_positions() -> None:
     assert data["use"] == {"b": 4, "a": 1}
     assert data["use"].value_locs["a"].line == 2  # where the anchored value was written
     assert [(d.rule, d.line) for d in found] == [("BG002", 7)]
+
+
+def test_load_bundle_refuses_several_default_targets() -> None:
+    with pytest.raises(InputError, match=r"targets dev, staging are all marked 'default: true'; choose one with -t$"):
+        load_bundle(MINIMAL.parent.parent / "broken" / "BG202-two-default-targets", env={})

@@ -95,12 +95,14 @@ def load(
     variables: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     raw: RawBundle | None = None,
+    first_of_many_defaults: bool = False,
 ) -> Loaded:
     """Read, merge the target, resolve variables and rebase paths, collecting diagnostics.
 
     The target is `target`, else `DATABRICKS_BUNDLE_TARGET`, else the target marked
     `default: true`, else the only target; a bundle without targets gets the CLI's implicit
-    `default` target.
+    `default` target. Several targets marked default are an `InputError`, unless
+    `first_of_many_defaults` (validation picks the first and reports BG202).
     """
     environment = os.environ if env is None else env
     raw = raw if raw is not None else read_bundle(Path(directory))
@@ -108,7 +110,8 @@ def load(
     if "targets" not in top and isinstance(top.get("environments"), dict):  # the CLI's deprecated spelling
         key_loc, value_loc = top.key_locs.get("environments"), top.value_locs.get("environments")
         top.put("targets", top.pop("environments"), key_loc, value_loc)
-    name = select_target(raw, top.get("targets"), target or environment.get("DATABRICKS_BUNDLE_TARGET") or None)
+    requested = target or environment.get("DATABRICKS_BUNDLE_TARGET") or None
+    name = select_target(raw, top.get("targets"), requested, first_of_many_defaults=first_of_many_defaults)
     targets = top.get("targets") if isinstance(top.get("targets"), dict) else {}
     target_node = targets.get(name) if isinstance(targets, dict) else None
     config = apply_target(top, target_node)
@@ -165,7 +168,7 @@ def read_variable_overrides(root: Path, target: str) -> dict[str, Any]:
     return values
 
 
-def select_target(raw: RawBundle, targets: Any, requested: str | None) -> str:
+def select_target(raw: RawBundle, targets: Any, requested: str | None, *, first_of_many_defaults: bool = False) -> str:
     """The target name to load; `InputError` when it is unknown or cannot be chosen."""
     file = raw.files[0].name
     names: list[str] = [str(n) for n in targets] if isinstance(targets, dict) else []
@@ -179,10 +182,10 @@ def select_target(raw: RawBundle, targets: Any, requested: str | None) -> str:
     if not names:
         return DEFAULT_TARGET
     defaults = [n for n in names if isinstance(targets[n], dict) and targets[n].get("default") is True]
-    if len(defaults) == 1:
-        return defaults[0]
-    if len(defaults) > 1:
+    if len(defaults) > 1 and not first_of_many_defaults:  # validation reports it (BG202) and goes on
         raise InputError(MANY_DEFAULTS.format(file=file, targets=", ".join(defaults)))
+    if defaults:
+        return defaults[0]
     if len(names) == 1:
         return names[0]
     raise InputError(NO_TARGETS_CHOSEN.format(file=file, targets=", ".join(names)))

@@ -89,7 +89,9 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
             schema_source=schema_source,
             databricks_cli=None,
         )
-    loaded = load(root, target=options.target, variables=options.variables, env=env, raw=raw)
+    loaded = load(
+        root, target=options.target, variables=options.variables, env=env, raw=raw, first_of_many_defaults=True
+    )
     if executable:
         schema = databricks_cli.bundle_schema(executable, env)
     else:
