@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 from datetime import datetime, timezone
 
 import numpy as np
@@ -51,9 +50,3 @@ def test_run_exits_with_the_code_main_returns() -> None:
     with pytest.raises(SystemExit) as exit_:
         jobs.run(lambda argv: 1, [])
     assert exit_.value.code == 1
-
-
-def test_boolean_parameters() -> None:
-    assert [jobs.boolean(word) for word in ("true", "TRUE", "1", "false", "0", "")] == [True] * 3 + [False] * 3
-    with pytest.raises(argparse.ArgumentTypeError, match="'maybe' is not true or false"):
-        jobs.boolean("maybe")

@@ -12,9 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no", "")
-
 
 def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None) -> NoReturn:
     """Call `main(argv)` and exit with its code; user errors become one line and exit 2."""
@@ -45,20 +42,6 @@ def word_list(text: str) -> tuple[str, ...]:
     ('patient_gender', 'geographic_region')
     """
     return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def boolean(text: str) -> bool:
-    """A true/false job parameter (`{{job.parameters.x}}` always arrives as text).
-
-    >>> boolean("True"), boolean("0")
-    (True, False)
-    """
-    word = text.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise argparse.ArgumentTypeError(f"'{text}' is not true or false")
 
 
 def table_arguments(parser: argparse.ArgumentParser) -> None:
