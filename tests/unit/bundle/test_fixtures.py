@@ -82,3 +82,9 @@ def test_messages_verbatim(case: str, message: str) -> None:
 def test_yaml_path_and_column_are_reported() -> None:
     (found,) = _validate(BROKEN / "BG404-unknown-job-cluster")
     assert (found.path, found.line, found.column) == ("resources.jobs.train.tasks[2].job_cluster_key", 24, 28)
+
+
+def test_docs_list_every_rule_id() -> None:
+    docs = (BROKEN.parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert [rule.id for rule in dg.RULES if f"| `{rule.id}` |" not in docs] == []
+    assert len({rule.id for rule in dg.RULES}) == len(dg.RULES), "rule ids are unique"
