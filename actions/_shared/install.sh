@@ -37,6 +37,9 @@ case "${1:-}" in
     [ -z "$extras" ] || spec="$root[$extras]"
     stamp="$venv/.brickgate-$( (cd "$root" && find pyproject.toml toolkit/brickgate -type f \
       ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; echo "$extras") | sha256sum | cut -c1-16)"
+    mkdir -p "$(dirname "$venv")"
+    exec 9>"$venv.lock"  # jobs sharing one BRICKGATE_VENV on a self-hosted machine install in turn
+    if command -v flock >/dev/null 2>&1; then flock 9; fi
     if [ ! -f "$stamp" ]; then
       [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
       "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec"

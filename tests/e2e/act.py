@@ -72,13 +72,13 @@ class ActRun:
     stderr: str
 
     def job_results(self) -> dict[str, str]:
-        """Job (as act names it, e.g. `cd-prod/production`, matrix values appended) → result."""
+        """Job id (matrix values appended, e.g. `validate-bundle (dev)`) → success/failure/skipped."""
         results: dict[str, str] = {}
         for event in self.events:
             if "jobResult" in event:
                 matrix = event.get("matrix") or {}
                 suffix = f" ({', '.join(str(v) for v in matrix.values())})" if matrix else ""
-                results[f"{event['job']}{suffix}"] = event["jobResult"]
+                results[f"{event['jobID']}{suffix}"] = event["jobResult"]
         return results
 
     def summary(self, job: str | None = None) -> str:

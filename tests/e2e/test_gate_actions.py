@@ -88,7 +88,7 @@ def test_fairness_gate_passes_on_fair_data(
         out=tmp_path / "out",
     )
     assert run.act.returncode == 0, run.act.log()
-    assert run.act.job_results() == {"e2e-fairness-gate/gate": "success"}
+    assert run.act.job_results() == {"gate": "success"}
     assert run.outcome == "success"
     # every gender × age-band cell holds the same scores, so every selection rate is equal: DI = 1
     assert run.outputs["passed"] == "true" and run.outputs["status"] == "pass"
@@ -110,7 +110,7 @@ def test_fairness_gate_fails_its_job_on_planted_bias(
         out=tmp_path / "out",
     )
     assert run.act.returncode != 0
-    assert run.act.job_results() == {"e2e-fairness-gate/gate": "failure"}
+    assert run.act.job_results() == {"gate": "failure"}
     assert run.outcome == "failure"
     # F scores are shifted by +0.5: the top 5 % (60 of 1 200) are all F, so P(flag | M) = 0 → DI 0
     assert run.outputs["passed"] == "false" and run.outputs["status"] == "critical"
@@ -154,7 +154,7 @@ def test_psi_gate_fails_its_job_on_drift(
         out=tmp_path / "out",
     )
     assert run.act.returncode != 0
-    assert run.act.job_results() == {"e2e-psi-gate/gate": "failure"}
+    assert run.act.job_results() == {"gate": "failure"}
     assert run.outcome == "failure"
     assert run.outputs["passed"] == "false" and run.outputs["status"] == "critical"
     assert run.outputs["critical-features"] == "amount" and run.outputs["worst-feature"] == "amount"

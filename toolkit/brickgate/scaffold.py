@@ -37,6 +37,7 @@ MANIFEST: tuple[tuple[str, str], ...] = (
     ("bundle/src/jobs/smoke.py", "src/jobs/smoke.py"),
     ("bundle/src/jobs/train.py", "src/jobs/train.py"),
     ("bundle/src/jobs/validate.py", "src/jobs/validate.py"),
+    ("bundle/tests/test_jobs.py", "tests/test_jobs.py"),
 )
 PYPROJECT_TEMPLATE = "pyproject-brickgate.toml"
 PYPROJECT = "pyproject.toml"
