@@ -205,3 +205,7 @@ def test_package_exports_the_api() -> None:
     import brickgate.bundle as api
 
     assert {"Bundle", "load_bundle", "validate_bundle", "ValidateOptions", "ValidationResult"} <= set(api.__all__)
+
+
+def test_empty_bundle_var_is_a_value_as_in_the_cli() -> None:
+    assert load_bundle(VARIABLES, target="prod", env={"BUNDLE_VAR_catalog": ""}).variables["catalog"] == ""

@@ -118,7 +118,8 @@ def _assign(
     spec_loc = child_location(declared, name, key=True)
     complex_type = spec.get("type") == "complex"
     env_name = f"BUNDLE_VAR_{name}"
-    for source, given in ((f"--var {name}", cli_vars.get(name)), (env_name, env.get(env_name) or None)):
+    # as the CLI, a BUNDLE_VAR_ set to "" is a value: brickgate validates what `bundle deploy` would deploy
+    for source, given in ((f"--var {name}", cli_vars.get(name)), (env_name, env.get(env_name))):
         if given is None:
             continue
         if not complex_type:
