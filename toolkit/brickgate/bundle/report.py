@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickgate.bundle.diagnostics import Diagnostic
 from brickgate.bundle.validate import ValidationResult
 from brickgate.secrets import redact
 
+if TYPE_CHECKING:
+    from brickgate.github import AnnotationLevel
+
 JSON_VERSION = 1
 NO_FILE = "(bundle)"
-GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+GITHUB_LEVELS: dict[str, AnnotationLevel] = {"error": "error", "warning": "warning", "info": "notice"}
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -87,7 +90,7 @@ def github_annotations(result: ValidationResult, env: Mapping[str, str] | None =
         file = _repo_relative(result, d.file, env) if d.file else None
         lines.append(
             annotation(
-                GITHUB_LEVELS[d.severity],  # type: ignore[arg-type]
+                GITHUB_LEVELS[d.severity],
                 f"{d.message}" + (f" ({d.path})" if d.path else ""),
                 file=file,
                 line=d.line,
