@@ -57,7 +57,6 @@ def run_brickgate(args: Sequence[str]) -> int:
         main(list(args))
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
-    return 0  # pragma: no cover - main always exits
 
 
 def report_dir(name: str, env: Mapping[str, str] | None = None) -> Path:
