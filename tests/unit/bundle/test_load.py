@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,21 @@ def test_anchors_and_merge_keys_keep_positions() -> None:
 def test_load_bundle_refuses_several_default_targets() -> None:
     with pytest.raises(InputError, match=r"targets dev, staging are all marked 'default: true'; choose one with -t$"):
         load_bundle(MINIMAL.parent.parent / "broken" / "BG202-two-default-targets", env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: &x [*x]\n", "f.yml:1:4: invalid YAML: an alias refers to a collection that contains it"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)),
+            "invalid YAML: aliases expand the file to more than 1000000 values",
+        ),
+    ],
+)
+def test_alias_bombs_are_syntax_errors(text: str, problem: str) -> None:
+    from brickgate.bundle.load import BundleSyntaxError, parse_text
+
+    with pytest.raises(BundleSyntaxError, match=re.escape(problem)):
+        parse_text(text, "f.yml", [])

@@ -24,6 +24,7 @@ ROOT_FILE_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.ya
 INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
 NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
 NOT_A_DIRECTORY = "{directory}: not a directory"
+MAX_VALUES = 1_000_000  # a 500-task bundle has about 10 000
 
 # Plain scalars that are not strings under the YAML 1.2 core schema, which the Databricks CLI (Go
 # yaml.v3) applies: `yes`, `on` and `NO` stay strings, `0777` is 777. Order matters: int before float.
@@ -194,19 +195,30 @@ class _Builder:
     def __init__(self, name: str, diagnostics: list[dg.Diagnostic]) -> None:
         self.name = name
         self.diagnostics = diagnostics
+        self.active: set[int] = set()  # collections being built: an alias to one of them is a cycle
+        self.built = 0  # values built, aliases expanded: bounded against "billion laughs" documents
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(file=self.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
     def build(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node)
-        if isinstance(node, yaml.SequenceNode):
+        self.built += 1
+        if self.built > MAX_VALUES:
+            raise BundleSyntaxError(self.loc(node), f"aliases expand the file to more than {MAX_VALUES} values")
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return scalar(node.tag, str(node.value))
+        if id(node) in self.active:
+            raise BundleSyntaxError(self.loc(node), "an alias refers to a collection that contains it")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node)
             items = LocList(self.loc(node))
             for child in node.value:
                 items.push(self.build(child), self.loc(child))
             return items
-        return scalar(node.tag, str(node.value))
+        finally:
+            self.active.discard(id(node))
 
     def mapping(self, node: yaml.MappingNode) -> LocDict:
         out = LocDict(self.loc(node))
