@@ -329,3 +329,12 @@ def test_dry_run_imports_no_heavy_module() -> None:
     args = ["deploy", str(MINIMAL), "-t", "dev", "--dry-run"]
     done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
+
+
+def test_fake_workspace_lists_jobs_to_the_real_sdk(setup: Setup) -> None:
+    """The helper's `jobs/list` (unused by deploy, offered to other tests) speaks the SDK's format."""
+    from databricks.sdk import WorkspaceClient
+
+    other = setup.workspace.add_job("scoring", tasks=["score"])
+    listed = {job.job_id: job.settings.name for job in WorkspaceClient().jobs.list() if job.settings}
+    assert listed == {setup.job_id: "[dev ci] minimal-train-dev", other: "scoring"}
