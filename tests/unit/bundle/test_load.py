@@ -106,6 +106,7 @@ def test_load_bundle_refuses_several_default_targets() -> None:
             + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)),
             "invalid YAML: aliases expand the file to more than 1000000 values",
         ),
+        ("a: " + "[" * 150 + "]" * 150 + "\n", "f.yml:1:103: invalid YAML: values nest more than 100 levels deep"),
     ],
 )
 def test_alias_bombs_are_syntax_errors(text: str, problem: str) -> None:

@@ -25,6 +25,7 @@ INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
 NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
 NOT_A_DIRECTORY = "{directory}: not a directory"
 MAX_VALUES = 1_000_000  # a 500-task bundle has about 10 000
+MAX_DEPTH = 100
 
 # Plain scalars that are not strings under the YAML 1.2 core schema, which the Databricks CLI (Go
 # yaml.v3) applies: `yes`, `on` and `NO` stay strings, `0777` is 777. Order matters: int before float.
@@ -209,6 +210,8 @@ class _Builder:
             return scalar(node.tag, str(node.value))
         if id(node) in self.active:
             raise BundleSyntaxError(self.loc(node), "an alias refers to a collection that contains it")
+        if len(self.active) >= MAX_DEPTH:  # later steps recurse too; real bundles nest about 10 deep
+            raise BundleSyntaxError(self.loc(node), f"values nest more than {MAX_DEPTH} levels deep")
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
