@@ -209,3 +209,11 @@ def test_package_exports_the_api() -> None:
 
 def test_empty_bundle_var_is_a_value_as_in_the_cli() -> None:
     assert load_bundle(VARIABLES, target="prod", env={"BUNDLE_VAR_catalog": ""}).variables["catalog"] == ""
+
+
+def test_very_long_variable_chains_are_reported_not_crashing(tmp_path: Path) -> None:
+    chain = "".join(f'  v{i}: {{default: "${{var.v{i + 1}}}"}}\n' for i in range(60))
+    bundle = _write(tmp_path, f"bundle: {{name: chain}}\nvariables:\n{chain}  v60: {{default: end}}\n")
+    found = load(bundle, env={}).diagnostics
+    assert {d.rule for d in found} == {"BG306"}
+    assert found[0].message.endswith("; references chain more than 50 deep")

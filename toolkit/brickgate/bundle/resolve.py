@@ -37,6 +37,7 @@ FULL_DEFINITIONS = frozenset(
     )
 )
 OVERRIDES_FILE = ".databricks/bundle/{target}/variable-overrides.json"
+MAX_REFERENCE_DEPTH = 50  # variables defined through variables, this many levels at most
 WORKSPACE_DEFAULTS = (
     ("root_path", "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"),
     ("file_path", "${workspace.root_path}/files"),
@@ -262,6 +263,9 @@ class Resolver:
             return False, None
         assignment = self.assignments.get(name)
         if assignment is None or assignment.lookup:
+            return False, None
+        if len(self.stack) >= MAX_REFERENCE_DEPTH:
+            self._unknown(reference, path, loc, f"; references chain more than {MAX_REFERENCE_DEPTH} deep")
             return False, None
         found, value = self.variable(name)
         if not found:
