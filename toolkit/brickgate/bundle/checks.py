@@ -231,38 +231,38 @@ def _cycles(
             index_of[key] = index
             deps = [_mapping(d).get("task_key") for d in _list(task.get("depends_on"))]
             graph[key] = [d for d in deps if isinstance(d, str)]
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    done: set[str] = set()
     reported: set[frozenset[str]] = set()
-    stack: list[str] = []
+    for start in graph:
+        if start in done:
+            continue
+        # iterative depth-first search (a job may chain hundreds of tasks): `path` is the current chain
+        path, pending = [start], [iter(graph[start])]
+        while pending:
+            dependency = next(pending[-1], None)
+            if dependency is None:
+                done.add(path.pop())
+                pending.pop()
+            elif dependency in path:
+                cycle = [*path[path.index(dependency) :], dependency]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    yield _cycle_diagnostic(job_key, job, index_of[cycle[0]], cycle)
+            elif dependency in graph and dependency not in done:
+                path.append(dependency)
+                pending.append(iter(graph[dependency]))
 
-    def visit(node: str) -> Iterator[dg.Diagnostic]:
-        state[node] = 1
-        stack.append(node)
-        for dependency in graph.get(node, []):
-            if dependency not in graph:
-                continue
-            if state.get(dependency) == 1:
-                cycle = [*stack[stack.index(dependency) :], dependency]
-                members = frozenset(cycle)
-                if members not in reported:
-                    reported.add(members)
-                    # report it where it reads naturally: the first task of the cycle that depends on another
-                    path = ("tasks", index_of[cycle[0]], "depends_on")
-                    yield dg.diagnostic(
-                        dg.DEPENDENCY_CYCLE,
-                        locate(job, path, key=True),
-                        ("resources", "jobs", job_key, *path),
-                        job=job_key,
-                        cycle=" -> ".join(cycle),
-                    )
-            elif dependency not in state:
-                yield from visit(dependency)
-        stack.pop()
-        state[node] = 2
 
-    for node in graph:
-        if node not in state:
-            yield from visit(node)
+def _cycle_diagnostic(job_key: str, job: Mapping[str, Any], index: int, cycle: list[str]) -> dg.Diagnostic:
+    """Reported at the `depends_on` of the cycle's first task, where it reads naturally."""
+    path: YamlPath = ("tasks", index, "depends_on")
+    return dg.diagnostic(
+        dg.DEPENDENCY_CYCLE,
+        locate(job, path, key=True),
+        ("resources", "jobs", job_key, *path),
+        job=job_key,
+        cycle=" -> ".join(cycle),
+    )
 
 
 def _spot(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]:
