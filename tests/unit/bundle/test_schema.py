@@ -102,3 +102,10 @@ KEYWORDS = {
 def test_supported_keywords(text: str, expected: list[tuple[str, int | None, str]]) -> None:
     document = parse_text(text + "\n", "databricks.yml", [])
     assert [(d.rule, d.line, d.message) for d in schema_diagnostics(document, KEYWORDS)] == expected
+
+
+def test_ref_loops_do_not_recurse_forever() -> None:
+    schema = {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a", "type": "object"}}, "$ref": "#/$defs/a"}
+    document = parse_text("x: 1\n", "databricks.yml", [])
+    assert schema_diagnostics(document, schema) == []
+    assert [d.rule for d in schema_diagnostics(parse_text("[1]\n", "databricks.yml", []), schema)] == ["BG102"]

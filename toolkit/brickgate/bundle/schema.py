@@ -124,6 +124,7 @@ class _Checker:
         self.regexes: dict[str, re.Pattern[str] | None] = {}
         self.seen: set[int] = set()
         self.unchecked: set[str] = set()
+        self.following: set[tuple[str, YamlPath]] = set()  # `$ref`s being applied, per value
 
     def problems(self, instance: Any, schema: Any, path: YamlPath) -> list[_Problem]:
         if schema is True or not isinstance(schema, Mapping):
@@ -135,7 +136,7 @@ class _Checker:
             )
         found: list[_Problem] = []
         if "$ref" in schema:
-            found += self.problems(instance, self.resolve(schema["$ref"]), path)
+            found += self.referenced(instance, schema["$ref"], path)
         if "type" in schema:
             expected = _as_list(schema["type"])
             if not any(_is_type(instance, t) for t in expected):
@@ -202,6 +203,17 @@ class _Checker:
             real = [p for p in types if not p.interpolation] or types
             return [_Problem("type", path, sorted({t for p in real for t in p.detail}))]
         return best
+
+    def referenced(self, instance: Any, ref: str, path: YamlPath) -> list[_Problem]:
+        """Apply the schema `ref` points at; a `$ref` loop that never reaches a value is cut."""
+        key = (ref, path)
+        if key in self.following:
+            return []
+        self.following.add(key)
+        try:
+            return self.problems(instance, self.resolve(ref), path)
+        finally:
+            self.following.discard(key)
 
     def resolve(self, ref: str) -> Any:
         """A local `#/...` JSON pointer; other references are not followed (nothing is checked)."""
