@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -113,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except Exception as exc:  # noqa: BLE001 - the one broad handler, by design
         click.echo(INTERNAL_ERROR.format(kind=type(exc).__name__, message=redact(str(exc))), err=True)
         if options.verbose:
+            import traceback  # only here: costs tens of ms on every start
+
             click.echo(redact(traceback.format_exc()), err=True)
         code = 2
     sys.exit(code if isinstance(code, int) else 0)
