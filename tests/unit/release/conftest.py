@@ -11,7 +11,21 @@ import pytest
 
 from tests.helpers.mlflow_server import mlflow_server
 
-__all__ = ["RegistryBuilder", "mlflow_server"]
+__all__ = ["RegistryBuilder", "mlflow_server", "run_main"]
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run `brickgate ARGS` through `main` (the real error handler): exit code, stdout, stderr.
+
+    Output printed before the call (MLflow announces runs it creates on stdout) is dropped.
+    """
+    from brickgate.cli import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    captured = capsys.readouterr()
+    return int(exit_info.value.code or 0), captured.out, captured.err
 
 
 class RegistryBuilder:

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from brickgate.cli import main
 from brickgate.databricks_cli import INSTALL_HINT
 from tests.helpers.fake_databricks_cli import FOLDER as STAND_IN
 from tests.helpers.fake_databricks_cli import FakeDatabricks, fake_databricks
 from tests.helpers.fake_workspace import TOKEN, FakeWorkspace, RunScript, throttled
 from tests.helpers.github_files import fake_github
+from tests.unit.release.conftest import run_main
 
 REPO = Path(__file__).resolve().parents[3]
 MINIMAL = REPO / "tests" / "fixtures" / "bundles" / "valid" / "minimal"
@@ -56,13 +56,6 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
         state = Setup(workspace=workspace, cli=cli, job_id=job_id, monkeypatch=monkeypatch, responses={})
         state.summary("dev", job_id, "[dev ci] minimal-train-dev")
         yield state
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
 
 
 def deploy(*args: str) -> list[str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from brickgate.cli import main
 from brickgate.errors import ConfigError, InputError
 from brickgate.registry import (
     AUDIT_PREFIX,
@@ -19,7 +18,7 @@ from brickgate.registry import (
     resolve_uris,
     validate_model_name,
 )
-from tests.unit.release.conftest import RegistryBuilder
+from tests.unit.release.conftest import RegistryBuilder, run_main
 
 GITHUB_ENV = {
     "GITHUB_ACTOR": "octocat",
@@ -29,14 +28,6 @@ GITHUB_ENV = {
     "GITHUB_RUN_ID": "42",
 }
 PASSING = {"brickgate.gate.fairness": "pass", "brickgate.gate.psi": "pass"}
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()  # drop what test setup printed (MLflow announces runs on stdout)
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
 
 
 # --- fast checks: no registry --------------------------------------------------------------------

@@ -9,22 +9,13 @@ from typing import Any
 
 import pytest
 
-from brickgate.cli import main
 from brickgate.registry import AUDIT_PREFIX
 from tests.helpers.mlflow_server import MlflowServer
-from tests.unit.release.conftest import RegistryBuilder
+from tests.unit.release.conftest import RegistryBuilder, run_main
 
 pytestmark = [pytest.mark.mlflow_server, pytest.mark.slow]
 
 PASSING = {"brickgate.gate.fairness": "pass", "brickgate.gate.psi": "pass"}
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()  # drop what test setup printed (MLflow announces runs on stdout)
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from brickgate.cli import main
 from brickgate.release import INVALID_VERSION, TagReleaseOptions, release_notes, tag_release
+from tests.unit.release.conftest import run_main
 
 TOKEN = "ghs_tag_release_test_token_7f3a9c"
 
@@ -39,13 +39,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     sh(work, "git", "push", "-q", "origin", "main")
     monkeypatch.chdir(work)
     return work
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
 
 
 def remote_tags(repo: Path) -> str:
