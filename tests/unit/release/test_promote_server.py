@@ -53,6 +53,14 @@ def test_promotion_cycle_through_server(server_registry: RegistryBuilder, capsys
     assert reg.tags("srv_claims", v2)[f"{AUDIT_PREFIX}by"] == "octocat"
 
 
+def previous_champion_candidate(reg: RegistryBuilder, model: str) -> tuple[str, str, str]:
+    """Versions 1, 2, 3 of `model` with passing gates; 1 is `previous`, 2 is `champion`."""
+    v1, v2, v3 = (reg.version(model, tags=PASSING) for _ in range(3))
+    reg.client.set_registered_model_alias(model, "previous", v1)
+    reg.client.set_registered_model_alias(model, "champion", v2)
+    return v1, v2, v3
+
+
 def kill_on_alias_call(
     monkeypatch: pytest.MonkeyPatch, server: MlflowServer, call: int, then: Callable[[], None]
 ) -> None:
@@ -80,9 +88,7 @@ def test_server_killed_mid_promotion_aliases_restored_when_back(
     fast_mlflow_http: None,
 ) -> None:
     reg = server_registry
-    v1, v2, v3 = (reg.version("srv_kill", tags=PASSING) for _ in range(3))
-    reg.client.set_registered_model_alias("srv_kill", "previous", v1)
-    reg.client.set_registered_model_alias("srv_kill", "champion", v2)
+    v1, v2, v3 = previous_champion_candidate(reg, "srv_kill")
     restart = threading.Timer(1.0, mlflow_server.start)
     kill_on_alias_call(monkeypatch, mlflow_server, call=2, then=restart.start)  # after `previous` moved
     code, out, err = run_main(
@@ -107,9 +113,7 @@ def test_server_stays_down_message_states_what_is_left(
     fast_mlflow_http: None,
 ) -> None:
     reg = server_registry
-    v1, v2, v3 = (reg.version("srv_down", tags=PASSING) for _ in range(3))
-    reg.client.set_registered_model_alias("srv_down", "previous", v1)
-    reg.client.set_registered_model_alias("srv_down", "champion", v2)
+    v1, v2, v3 = previous_champion_candidate(reg, "srv_down")
     kill_on_alias_call(monkeypatch, mlflow_server, call=2, then=lambda: None)
     code, _, err = run_main(["promote-model", "--model", "srv_down", "--version", v3, "--restore-wait", "1"], capsys)
     assert code == 2
