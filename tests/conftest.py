@@ -10,6 +10,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
+# Fixture bundles hold job scripts that run on import: never collect them as tests or doctests.
+collect_ignore_glob = ["fixtures/*"]
 
 
 @pytest.fixture(autouse=True)
