@@ -209,3 +209,14 @@ def test_score_column_is_profiled_and_recorded() -> None:
 def test_profile_of_empty_reference_is_an_input_error() -> None:
     with pytest.raises(InputError, match=r"^ref.csv: no rows$"):
         build_profile(pd.DataFrame({"x": pd.Series([], dtype=float)}), source="ref.csv")
+
+
+def test_all_null_reference_column_sees_any_value_as_unseen() -> None:
+    # reference: 4 nulls → no categories; current 1.0, 2.0, null, null → (unseen) 2, (null) 2
+    #   (unseen): (0.5 − ε)·ln(0.5/ε) = 4.257744876; (null): (0.5 − 1)·ln 0.5 = 0.346573590
+    profile = build_profile(pd.DataFrame({"x": [np.nan] * 4}))
+    feature = profile.feature("x")
+    assert (feature.kind, feature.categories, feature.null_rate) == ("categorical", (), 1.0)
+    current = pd.DataFrame({"x": [1.0, 2.0, np.nan, np.nan]})
+    assert count_bins(current, feature) == [2, 2]
+    assert psi_gate(current, profile).features[0].psi == pytest.approx(4.257744876 + 0.346573590, abs=1e-8)

@@ -41,11 +41,20 @@ def _text_counts(series: pd.Series) -> tuple[dict[Category, int], int]:
     return counts, int(series.isna().sum())
 
 
-def _number_counts(values: NDArray[np.float64]) -> tuple[dict[Category, int], int]:
-    """Non-null value counts keyed by float, and the null (NaN) count."""
+def _category_counts(values: NDArray[np.float64], categories: Sequence[Category]) -> list[int]:
+    """Rows per numeric category, then unseen and null: one sorted lookup, no per-value Python work."""
     nulls = np.isnan(values)
-    distinct, counts = np.unique(values[~nulls], return_counts=True)
-    return {float(v): int(c) for v, c in zip(distinct, counts, strict=True)}, int(nulls.sum())
+    valid = values[~nulls]
+    known = np.zeros(len(categories), dtype=np.int64)
+    hits = 0
+    if len(categories):
+        wanted = np.asarray(categories, dtype=np.float64)
+        order = np.argsort(wanted)
+        position = np.minimum(np.searchsorted(wanted[order], valid), len(wanted) - 1)
+        hit = wanted[order][position] == valid
+        known[order] = np.bincount(position[hit], minlength=len(wanted))
+        hits = int(hit.sum())
+    return [*(int(k) for k in known), len(valid) - hits, int(nulls.sum())]
 
 
 def _binned_counts(values: NDArray[np.float64], edges: Sequence[float]) -> list[int]:
@@ -60,10 +69,12 @@ def _profile_feature(name: str, series: pd.Series, bins: int) -> FeatureProfile:
         counts, nulls = _text_counts(series)
         return core.categorical_feature(name, "string", counts, nulls)
     values = _floats(series)
-    counts, nulls = _number_counts(values)
-    if core.is_categorical(numeric=True, distinct=len(counts)):
-        return core.categorical_feature(name, "number", counts, nulls)
-    valid = values[~np.isnan(values)]
+    valid = np.sort(values[~np.isnan(values)])
+    distinct = int(np.count_nonzero(valid[1:] != valid[:-1])) + 1 if len(valid) else 0
+    if core.is_categorical(numeric=True, distinct=distinct):
+        categories, sizes = np.unique(valid, return_counts=True)
+        found: dict[Category, int] = {float(v): int(c) for v, c in zip(categories, sizes, strict=True)}
+        return core.categorical_feature(name, "number", found, len(values) - len(valid))
     edges = core.collapse_edges(np.quantile(valid, core.quantile_levels(bins), method="inverted_cdf").tolist())
     return core.numeric_feature(name, edges, _binned_counts(values, edges))
 
@@ -111,9 +122,8 @@ def count_bins(current: pd.DataFrame, feature: FeatureProfile) -> list[int]:
     if feature.kind == "numeric":
         return _binned_counts(_floats(series), feature.edges)
     if feature.value_type == "number":
-        counts, nulls = _number_counts(_floats(series))
-    else:
-        counts, nulls = _text_counts(series)
+        return _category_counts(_floats(series), feature.categories)
+    counts, nulls = _text_counts(series)
     known = [counts.get(category, 0) for category in feature.categories]
     return [*known, sum(counts.values()) - sum(known), nulls]
 
