@@ -80,7 +80,7 @@ def _job_lines(runs: Mapping[str, Any], jobs: Sequence[str]) -> list[str]:
     return lines
 
 
-def _model_lines(model_name: str) -> list[str]:
+def _model_lines(model_name: str, experiment: str) -> list[str]:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
@@ -88,7 +88,7 @@ def _model_lines(model_name: str) -> list[str]:
     try:
         aliases = client.get_registered_model(model_name).aliases
     except MlflowException:
-        return [f"Model: {model_name} is not registered (the training gates did not pass?)"]
+        return [f"Model: {model_name} is not registered.", *_candidate_lines(experiment)]
     lines = [f"Model {model_name}: " + ", ".join(f"@{alias} = version {v}" for alias, v in sorted(aliases.items()))]
     alias = "champion" if "champion" in aliases else "challenger"
     if alias not in aliases:
@@ -116,6 +116,29 @@ def _verdicts(tags: Mapping[str, str]) -> str:
         f"({tags.get(gates.STATUS_TAG.format(gate=gate), '?')})"
         for gate in GATES
     )
+
+
+def _candidate_lines(experiment: str) -> list[str]:
+    """The gate verdicts of the latest candidate, which explain why nothing was registered."""
+    import mlflow
+
+    found = mlflow.get_experiment_by_name(experiment)
+    runs = (
+        mlflow.search_runs(
+            [found.experiment_id],
+            filter_string="tags.`claims_fraud.candidate` = 'true'",
+            order_by=["start_time DESC"],
+            max_results=1,
+            output_format="list",
+        )
+        if found
+        else []
+    )
+    if not runs:
+        return []
+    run = runs[0]
+    kind = run.data.tags.get(tracking.MODEL_KIND_TAG, "?")
+    return [f"  latest candidate: {kind} (run {run.info.run_id}); its gates: {_verdicts(run.data.tags)}"]
 
 
 def _monitoring_lines(experiment: str) -> list[str]:
@@ -165,7 +188,8 @@ def summary(bundle: Path, variables: Mapping[str, str] | None = None, jobs: Sequ
     model_name = f"{values['catalog']}.{values['schema']}.{values['model_name']}"
     runs = _latest_runs(state)
     lines = ["", "claims-fraud demo summary", "=" * 25, *_job_lines(runs, jobs), ""]
-    lines += _model_lines(model_name) + _monitoring_lines(values["experiment_name"]) + [""]
+    experiment = values["experiment_name"]
+    lines += _model_lines(model_name, experiment) + _monitoring_lines(experiment) + [""]
     lines += [*_table_lines(state / "warehouse", values["catalog"], values["schema"]), ""]
     lines.append("Reports (JSON, markdown, HTML, PNG) of each gate task:")
     for job in jobs:
