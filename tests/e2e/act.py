@@ -99,8 +99,18 @@ class ActRun:
                 found.append(str(event.get("arg", "")))
         return found
 
-    def log(self) -> str:
-        return "\n".join(f"[{e.get('job', '')}] {e.get('msg', '')}" for e in self.events)
+    def log(self, tail: int = 60) -> str:
+        """The last `tail` log lines of each failed job (all jobs when none failed), for assertion messages."""
+        failed = {e["jobID"] for e in self.events if e.get("jobResult") == "failure"}
+        lines = [
+            f"[{e.get('jobID', '')}] {str(e.get('msg', '')).rstrip()}"
+            for e in self.events
+            if (not failed or e.get("jobID") in failed) and not str(e.get("msg", "")).startswith("  ⚙  Summary")
+        ]
+        errors = [f"[{e.get('jobID', '')}] {e.get('msg', '')}" for e in self.events if e.get("level") == "error"]
+        return "\n".join(errors + lines[-tail * max(1, len(failed)) :]) + (
+            f"\nstderr: {self.stderr[-2000:]}" if self.stderr else ""
+        )
 
 
 def git_repo(folder: Path) -> Path:

@@ -1,0 +1,177 @@
+"""brickgate's reusable cd-prod workflow under act, called from a repository made by `brickgate init`.
+
+Real pieces: the caller workflow init wrote (tracking URIs added, as a user would), the
+reusable workflow, every composite action and the CLI. Stand-ins: the recording Databricks CLI
+(deploy, summary), a fake workspace the real databricks-sdk talks to (jobs, run-now, runs), a
+real MLflow server on 127.0.0.1 (promotion), a bare git repository as `origin` (tag push) and a
+recording HTTP server as the GitHub API (release). When the staging fairness gate fails, nothing
+reaches prod; when both gates pass, prod is deployed, tagged and the model promoted to champion.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from brickgate import __version__
+from tests.e2e.act import ActRun, act, git_repo
+from tests.helpers.fake_databricks_cli import FOLDER as FAKE_CLI
+from tests.helpers.fake_workspace import TOKEN, FakeWorkspace, RunScript
+from tests.helpers.http_recorder import HttpRecorder, RecordedRequest, Reply
+from tests.helpers.mlflow_server import MlflowServer, mlflow_server  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.mlflow_server]
+VERSION = "v1.0.0"
+JOBS = ("smoke_test", "train", "validate_model")
+
+
+@dataclass
+class Release:
+    run: ActRun
+    workspace: FakeWorkspace
+    cli_log: Path
+    origin: Path
+    github: HttpRecorder
+    tracking_uri: str
+    model: str
+
+    def deployed_targets(self) -> list[str]:
+        calls = [json.loads(line)["argv"] for line in self.cli_log.read_text(encoding="utf-8").splitlines()]
+        return [argv[argv.index("-t") + 1] for argv in calls if argv[:2] == ["bundle", "deploy"]]
+
+    def origin_tags(self) -> list[str]:
+        done = subprocess.run(["git", "tag"], cwd=self.origin, capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    def aliases(self) -> dict[str, str]:
+        from mlflow import MlflowClient
+
+        client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+        return {alias: str(v) for alias, v in client.get_registered_model(self.model).aliases.items()}
+
+
+def github_api(request: RecordedRequest) -> Reply:
+    """GitHub releases API: no release yet for the tag (404), then created (201)."""
+    if request.method == "GET":
+        return Reply.json_body({"message": "Not Found"}, status=404)
+    return Reply.json_body({"html_url": f"https://github.example/acme/claims-fraud/releases/{VERSION}"}, status=201)
+
+
+def register_challenger(tracking_uri: str, model: str) -> str:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    client.create_registered_model(model)
+    run_id = client.create_run(client.create_experiment(f"e2e-{model}")).info.run_id
+    client.set_terminated(run_id)
+    version = str(client.create_model_version(model, source=f"runs:/{run_id}/model", run_id=run_id).version)
+    client.set_registered_model_alias(model, "challenger", version)
+    return version
+
+
+@pytest.fixture
+def release(
+    request: pytest.FixtureRequest,
+    consumer_repo: Path,
+    tmp_path: Path,
+    e2e_data: dict[str, Path],
+    mlflow_server: MlflowServer,  # noqa: F811 - the imported fixture
+    act_source: Path,
+    act_cache: Path,
+    shared_venv: Path,
+) -> Iterator[Release]:
+    scored: str = request.param
+    repo = consumer_repo
+    (repo / "data").mkdir()
+    shutil.copy(e2e_data[scored], repo / "data" / "staging_scored.parquet")
+    shutil.copy(e2e_data["current_stable.parquet"], repo / "data" / "staging_features.parquet")
+    shutil.copy(e2e_data["reference.parquet"], repo / "data" / "reference_features.parquet")
+    caller = repo / ".github" / "workflows" / "brickgate-cd-prod.yml"
+    text = caller.read_text(encoding="utf-8")
+    where = f"      tracking-uri: {mlflow_server.url}\n      registry-uri: {mlflow_server.url}\n"
+    caller.write_text(text.replace("    secrets:\n", where + "    secrets:\n"), encoding="utf-8")
+    model = f"main.claims_fraud.model_{tmp_path.name[-12:].replace('-', '_')}"
+    caller.write_text(caller.read_text(encoding="utf-8").replace("main.claims_fraud.model", model), encoding="utf-8")
+    git_repo(repo)
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(origin)], cwd=repo, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo, check=True, capture_output=True)
+    register_challenger(mlflow_server.url, model)
+
+    with FakeWorkspace() as workspace, HttpRecorder(handler=github_api) as github:
+        jobs = {}
+        for key in JOBS:
+            job_id = workspace.add_job(f"claims-fraud-{key}", tasks=[key])
+            workspace.script_run(job_id, RunScript(polls_before_end=0))
+            jobs[key] = {"id": str(job_id), "name": f"claims-fraud-{key}", "url": workspace.job_url(job_id)}
+        responses = tmp_path / "databricks-responses.json"
+        summary = {"bundle": {"name": "claims-fraud"}, "resources": {"jobs": jobs}}
+        responses.write_text(json.dumps({"bundle summary": {"stdout": json.dumps(summary)}}), encoding="utf-8")
+        cli_log = tmp_path / "databricks-calls.jsonl"
+        cli_log.touch()
+        run = act(
+            repo,
+            "workflow_dispatch",
+            source=act_source,
+            cache=act_cache,
+            workflows=caller,
+            refs=("v1", f"v{__version__}"),
+            inputs={"version": VERSION, "confirm": "deploy-to-production"},
+            env={
+                "BRICKGATE_VENV": str(shared_venv),
+                "E2E_ARTIFACTS": str(tmp_path / "artifacts"),
+                "FAKE_DATABRICKS_CLI_DIR": str(FAKE_CLI),
+                "FAKE_DATABRICKS_LOG": str(cli_log),
+                "FAKE_DATABRICKS_RESPONSES": str(responses),
+                "DATABRICKS_CONFIG_FILE": "/nonexistent/databrickscfg",
+                "GITHUB_API_URL": github.url("").rstrip("/"),
+                "GITHUB_REPOSITORY": "acme/claims-fraud",
+            },
+            secrets={"DATABRICKS_TOKEN": TOKEN, "GITHUB_TOKEN": "ghs-e2e-token"},
+            variables={"DATABRICKS_HOST": workspace.host},
+        )
+        yield Release(
+            run=run,
+            workspace=workspace,
+            cli_log=cli_log,
+            origin=origin,
+            github=github,
+            tracking_uri=mlflow_server.url,
+            model=model,
+        )
+
+
+@pytest.mark.parametrize("release", ["biased.parquet"], indirect=True)
+def test_failed_staging_gate_stops_before_prod(release: Release) -> None:
+    results = release.run.job_results()
+    assert results["deploy-staging"] == "success" and results["staging-gates"] == "failure"
+    assert results.get("production", "skipped") == "skipped", release.run.log()
+    assert results["summary"] == "success" and release.run.returncode != 0
+    assert release.deployed_targets() == ["staging"]
+    assert VERSION not in release.origin_tags()
+    assert "champion" not in release.aliases()
+    assert not [r for r in release.github.requests if r.method == "POST"]
+    assert "Production untouched: a stage before it failed." in release.run.summary()
+
+
+@pytest.mark.parametrize("release", ["fair.parquet"], indirect=True)
+def test_passing_gates_reach_tag_and_promotion(release: Release) -> None:
+    results = release.run.job_results()
+    expected = ("validate-inputs", "deploy-staging", "staging-gates", "production", "summary")
+    assert {job: results.get(job) for job in expected} == dict.fromkeys(expected, "success"), release.run.log()
+    assert release.run.returncode == 0
+    assert release.deployed_targets() == ["staging", "prod"]
+    validate_id = next(i for i, job in release.workspace.jobs.items() if job["name"] == "claims-fraud-validate_model")
+    assert [run.job_id for run in release.workspace.runs.values()] == [validate_id]
+    assert VERSION in release.origin_tags()
+    assert release.aliases()["champion"] == "1"
+    posts = [r for r in release.github.requests if r.method == "POST"]
+    assert len(posts) == 1 and posts[0].json()["tag_name"] == VERSION
+    assert "Fairness gate" in posts[0].json()["body"]
