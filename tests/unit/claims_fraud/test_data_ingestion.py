@@ -57,3 +57,18 @@ def test_unknown_file_kind_and_missing_file(tmp_path: Path) -> None:
         load_claims(str(tmp_path / "claims.json"), size=0, seed=0)
     with pytest.raises(ValueError, match="does not exist"):
         load_claims(str(tmp_path / "nope.csv"), size=0, seed=0)
+
+
+def test_new_claims_to_score_carry_no_label(warehouse: Path) -> None:
+    batch = load_claims("synthetic", size=100, seed=5, labelled=False)
+    assert "is_fraud" not in batch.columns
+    write_claims(batch, "local.fraud.incoming")
+    assert tuple(read_table("local.fraud.incoming").columns) == COLUMNS[:-1]  # is_fraud is the last column
+
+
+def test_an_unlabelled_upload_is_accepted_only_for_scoring(tmp_path: Path) -> None:
+    path = tmp_path / "incoming.parquet"
+    generate_claims(50, seed=1).drop(columns=["is_fraud"]).to_parquet(path)
+    assert len(load_claims(str(path), size=0, seed=0, labelled=False)) == 50
+    with pytest.raises(ValueError, match="column 'is_fraud' is missing"):
+        load_claims(str(path), size=0, seed=0)

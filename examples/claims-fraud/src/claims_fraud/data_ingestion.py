@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claims_fraud.features import LABEL
 from claims_fraud.synthetic import COLUMNS, BiasSpec, DriftSpec, generate_claims
 
 if TYPE_CHECKING:
@@ -29,8 +30,12 @@ def load_claims(
     start: date = date(2025, 1, 1),
     bias: BiasSpec | None = None,
     drift: DriftSpec | None = None,
+    labelled: bool = True,
 ) -> pd.DataFrame:
     """Claims from `source`: "synthetic" (generated from size, seed, start, bias, drift) or a Parquet/CSV file.
+
+    New claims to score (`labelled=False`) have no known outcome yet: `is_fraud` is not required
+    and is dropped when present, so a scoring batch never carries a label it could not have.
 
     Raises
     ------
@@ -51,12 +56,14 @@ def load_claims(
             claims = pd.read_csv(path, dtype={"procedure_code": "string", "diagnosis_code": "string"})
         else:
             raise ValueError(f"claims file {source}: unknown kind '{path.suffix}' (valid: .parquet, .csv)")
-    check_claims(claims, source)
+    if not labelled:
+        claims = claims.drop(columns=[LABEL], errors="ignore")
+    check_claims(claims, source, labelled=labelled)
     return claims
 
 
-def check_claims(claims: pd.DataFrame, source: str) -> None:
-    """Refuse claims a model should never be trained on: missing columns, duplicate ids, bad labels.
+def check_claims(claims: pd.DataFrame, source: str, *, labelled: bool = True) -> None:
+    """Refuse claims a model should never see: missing columns, duplicate ids, bad labels.
 
     >>> import pandas as pd
     >>> check_claims(pd.DataFrame({"claim_id": ["a"]}), "upload.csv")
@@ -64,27 +71,37 @@ def check_claims(claims: pd.DataFrame, source: str) -> None:
     ...
     ValueError: upload.csv: column 'provider_id' is missing (needed: claim_id, provider_id, ...)
     """
-    for name in COLUMNS:
+    needed = columns(labelled=labelled)
+    for name in needed:
         if name not in claims.columns:
-            raise ValueError(f"{source}: column '{name}' is missing (needed: {', '.join(COLUMNS)})")
+            raise ValueError(f"{source}: column '{name}' is missing (needed: {', '.join(needed)})")
     if claims.empty:
         raise ValueError(f"{source}: no claims")
     if claims["claim_id"].isna().any() or claims["claim_id"].duplicated().any():
         raise ValueError(f"{source}: claim_id must be unique and not null")
-    labels = set(claims["is_fraud"].dropna().unique().tolist())
-    if claims["is_fraud"].isna().any() or not labels <= {0, 1}:
+    if labelled and (claims[LABEL].isna().any() or not set(claims[LABEL].unique().tolist()) <= {0, 1}):
         raise ValueError(f"{source}: is_fraud must be 0 or 1 on every row")
 
 
+def columns(*, labelled: bool) -> tuple[str, ...]:
+    """The claims columns, with or without the label.
+
+    >>> columns(labelled=False)[-1]
+    'service_date'
+    """
+    return COLUMNS if labelled else tuple(name for name in COLUMNS if name != LABEL)
+
+
 def write_claims(claims: pd.DataFrame, table: str, *, mode: WriteMode = "overwrite") -> TableWrite:
-    """Write claims (columns `COLUMNS`, stable types) to `table`; a training snapshot overwrites,
-    Delta keeps the earlier versions for time travel."""
+    """Write claims (columns `COLUMNS`, without the label when absent, stable types) to `table`;
+    a training snapshot overwrites, Delta keeps the earlier versions for time travel."""
     import pandas as pd
 
     from brickgate.tables import write_table
 
-    frame = claims[list(COLUMNS)].copy()
+    frame = claims[list(columns(labelled=LABEL in claims.columns))].copy()
     for name in INTEGER_COLUMNS:
-        frame[name] = frame[name].astype("int64")
+        if name in frame.columns:
+            frame[name] = frame[name].astype("int64")
     frame["service_date"] = pd.to_datetime(frame["service_date"]).dt.date
     return write_table(table, frame, mode=mode)

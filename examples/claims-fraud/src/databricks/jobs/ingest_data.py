@@ -12,6 +12,7 @@ from datetime import date
 import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
 
 from claims_fraud import data_ingestion, jobs, tracking
+from claims_fraud.features import LABEL
 from claims_fraud.synthetic import BiasSpec, DriftSpec
 
 
@@ -29,6 +30,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--drift-features", type=jobs.word_list, default=(), help="features to shift (demo)")
     parser.add_argument("--drift-strength", type=float, default=1.0)
     parser.add_argument("--experiment", default="", help="MLflow experiment to create for the run")
+    parser.add_argument("--unlabelled", action="store_true", help="new claims to score: no is_fraud column")
     args = parser.parse_args(argv)
 
     bias = BiasSpec(attribute=args.bias_attribute, group=args.bias_group, strength=args.bias_strength)
@@ -40,12 +42,14 @@ def main(argv: Sequence[str]) -> int:
         start=args.start_date,
         bias=bias if args.bias_attribute else None,
         drift=drift if args.drift_features else None,
+        labelled=not args.unlabelled,
     )
     written = data_ingestion.write_claims(claims, jobs.table_name(args.catalog, args.schema, args.table))
     if args.experiment:
         tracking.configure(args.experiment)
-    print(f"ingested {written.rows} claims into {written.name} (fraud rate {claims['is_fraud'].mean():.2%})")
-    jobs.set_task_values(rows=written.rows, fraud_rate=float(claims["is_fraud"].mean()))
+    rate = f" (fraud rate {claims[LABEL].mean():.2%})" if LABEL in claims.columns else ""
+    print(f"ingested {written.rows} claims into {written.name}{rate}")
+    jobs.set_task_values(rows=written.rows)
     return 0
 
 
