@@ -80,7 +80,7 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
     from brickgate.errors import ConfigError
     from brickgate.gates.fairness import FairnessConfig, evaluate
     from brickgate.gates.fairness.render import outcome
-    from brickgate.gates.publish import PublishOptions, check_options, publish
+    from brickgate.gates.publish import check_options, options_from, publish
     from brickgate.github import workflow_run_url
 
     resolved = resolve_options(ctx)
@@ -119,13 +119,7 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
         model_name=opts["model_name"] or None,
         model_version=opts["model_version"] or None,
     )
-    options = PublishOptions(
-        output_format=global_options(ctx).format,
-        report_dir=Path(opts["report_dir"]) if opts["report_dir"] else None,
-        results_table=opts["results_table"] or None,
-        alert_channels=tuple(opts["alert"] or ()),
-        github_status=bool(opts["github_status"]),
-    )
+    options = options_from(opts, global_options(ctx).format)
     check_options(options)
     if opts["engine"] == "spark":
         from brickgate.gates.sources import read_spark

@@ -65,6 +65,25 @@ class PublishReport:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+def options_from(values: Mapping[str, Any], output_format: OutputFormat) -> PublishOptions:
+    """`PublishOptions` from a gate command's resolved options.
+
+    Every gate command declares the same publishing flags — ``--report-dir``,
+    ``--results-table``, ``--alert`` (repeatable) and ``--github-status`` — so they map here once.
+
+    >>> options_from({"report_dir": "out", "results_table": "", "alert": ("slack",), "github_status": None}, "json")
+    PublishOptions(output_format='json', report_dir=PosixPath('out'), results_table=None, alert_channels=('slack',), \
+github_status=False, env=None, alert_retries=3, alert_backoff_seconds=0.5)
+    """
+    return PublishOptions(
+        output_format=output_format,
+        report_dir=Path(values["report_dir"]) if values.get("report_dir") else None,
+        results_table=values.get("results_table") or None,
+        alert_channels=tuple(values.get("alert") or ()),
+        github_status=bool(values.get("github_status")),
+    )
+
+
 def check_options(options: PublishOptions) -> None:
     """Fail early (before any computation) on unknown alert channels or missing alert settings.
 

@@ -22,7 +22,7 @@ Definitions (``p`` = selection rate, ``r`` = the reference group):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
@@ -653,22 +653,22 @@ def _judge(
     )
 
 
+def worst_di(values: Iterable[float | None]) -> float | None:
+    """The DI furthest from 1 on the log scale (0.5 and 2 are equally bad; 0 is the worst).
+
+    >>> worst_di([0.9, 1.6, None, 0.7])
+    1.6
+    """
+    defined = [v for v in values if v is not None]
+    return max(defined, key=lambda v: abs(math.log(v)) if v > 0 else math.inf) if defined else None
+
+
 def _worst_di(attributes: Sequence[AttributeResult]) -> float | None:
-    """The DI furthest from 1 on the log scale among gated groups (0.5 and 2 are equally bad)."""
-    values = [
+    """The worst DI among gated groups of gated attributes."""
+    return worst_di(
         g.di.value
         for a in attributes
         if a.status != "insufficient_data"
         for g in a.groups
-        if g.sufficient and g.status != "reference" and g.di.value is not None and g.di.value > 0
-    ]
-    zeros = [
-        0.0
-        for a in attributes
-        if a.status != "insufficient_data"
-        for g in a.groups
-        if g.sufficient and g.status != "reference" and g.di.value == 0
-    ]
-    if zeros:
-        return 0.0
-    return max(values, key=lambda v: abs(math.log(v))) if values else None
+        if g.sufficient and g.status != "reference"
+    )

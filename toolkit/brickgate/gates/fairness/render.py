@@ -7,7 +7,6 @@ values are shown as "undefined" with their reason, never as 0 or inf.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from brickgate.gates.fairness.core import (
     GroupResult,
     Ratio,
     TestResult,
+    worst_di,
 )
 from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows
 from brickgate.report import html, markdown
@@ -413,7 +413,11 @@ def alerts(result: FairnessResult, *, run_id: str, report_url: str | None) -> tu
                         "Action: Review model before deployment",
                     ),
                     dedup_key=key,
-                    details={**details, "attribute": attribute.name, "worst_di": _worst(attribute)},
+                    details={
+                        **details,
+                        "attribute": attribute.name,
+                        "worst_di": worst_di(g.di.value for g in attribute.groups if g.status == "outside_band"),
+                    },
                     report_url=report_url,
                 )
             )
@@ -444,11 +448,6 @@ def alerts(result: FairnessResult, *, run_id: str, report_url: str | None) -> tu
             )
         )
     return tuple(sent)
-
-
-def _worst(attribute: AttributeResult) -> float | None:
-    values = [g.di.value for g in attribute.groups if g.status == "outside_band" and g.di.value is not None]
-    return max(values, key=lambda v: abs(math.log(v)) if v > 0 else math.inf) if values else None
 
 
 def sections(result: FairnessResult) -> tuple[html.Section, ...]:
