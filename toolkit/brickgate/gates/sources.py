@@ -39,6 +39,7 @@ MIXED_FOLDER = "{source}: folder mixes Parquet and CSV files; keep one format pe
 UNREADABLE = "{source}: cannot read {kind} data: {reason}"
 NO_ROWS = "{source}: no rows"
 
+KIND_NAMES: dict[SourceKind, str] = {"parquet": "Parquet", "csv": "CSV", "delta": "Delta", "table": "table"}
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv",)
 
@@ -135,7 +136,7 @@ def _delta_table(path: str, source: str) -> Any:
     except TableNotFoundError as exc:
         raise InputError(SOURCE_NOT_FOUND.format(source=source)) from exc
     except (DeltaError, OSError) as exc:
-        raise InputError(UNREADABLE.format(source=source, kind="Delta", reason=_first_line(exc))) from exc
+        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES["delta"], reason=_first_line(exc))) from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -170,7 +171,9 @@ def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFra
         try:
             frame = table.to_pandas(columns=wanted)
         except Exception as exc:  # delta-rs raises several unrelated types for corrupt data
-            raise InputError(UNREADABLE.format(source=source, kind="Delta", reason=_first_line(exc))) from exc
+            raise InputError(
+                UNREADABLE.format(source=source, kind=KIND_NAMES["delta"], reason=_first_line(exc))
+            ) from exc
     else:
         frame = _read_arrow(source, kind, wanted)
     if len(frame) == 0:
@@ -188,9 +191,7 @@ def _read_arrow(source: str, kind: SourceKind, wanted: list[str] | None) -> pd.D
             require_columns(names, wanted, source)
         table = dataset.to_table(columns=wanted)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(
-            UNREADABLE.format(source=source, kind=kind.upper() if kind == "csv" else "Parquet", reason=_first_line(exc))
-        ) from exc
+        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=_first_line(exc))) from exc
     frame: pd.DataFrame = table.to_pandas()
     return frame
 
@@ -224,7 +225,7 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     except AnalysisException as exc:
         if kind == "table":
             raise InputError(SOURCE_NOT_FOUND.format(source=source)) from exc
-        raise InputError(UNREADABLE.format(source=source, kind=kind, reason=_first_line(exc))) from exc
+        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=_first_line(exc))) from exc
     if columns is None:
         return frame
     require_columns(frame.columns, columns, source)
