@@ -182,3 +182,21 @@ def test_summary_reports_what_ran(demo: dict[str, Any]) -> None:
     assert "train_catboost ‖ train_xgboost ran together for" in done.stdout
     assert "training gates on the candidate run: fairness passed" in done.stdout
     assert f"mlflow ui --backend-store-uri {demo['uri']}" in done.stdout
+
+
+def test_planted_bias_fails_the_fairness_gate_and_alerts(tmp_path: Path) -> None:
+    """`make demo-bias DEMO_SIZE=small`: the gate fails for a real reason and the alert goes out."""
+    bundle = tmp_path / "claims-fraud"
+    shutil.copytree(EXAMPLE, bundle, ignore=shutil.ignore_patterns(".brickgate", "__pycache__"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRICKGATE_", "MLFLOW_"))}
+    env["PYTHONPATH"] = str(EXAMPLE / "src")
+    training = [str(Path(sys.executable).parent / "brickgate"), "run", str(bundle), "model_training_job", "-t", "local"]
+    training += ["--var", "alert_channels=webhook", "--param", f"data_size={SMALL_ROWS}"]
+    training += ["--param", "bias_attribute=patient_gender", "--param", "bias_group=F"]
+    command = [sys.executable, "-m", "claims_fraud.demo", "capture-alerts", "--expect-failure", "--", *training]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert '"title": "Bias detected in patient_gender"' in done.stdout
+    record = json.loads(next((bundle / ".brickgate" / "runs").glob("*/run.json")).read_text(encoding="utf-8"))
+    states = {task["task_key"]: task["state"] for task in record["tasks"]}
+    assert (states["fairness_analysis"], states["model_registration"]) == ("FAILED", "UPSTREAM_FAILED")
