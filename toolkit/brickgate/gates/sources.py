@@ -136,12 +136,13 @@ def _delta_table(path: str, source: str) -> Any:
     except TableNotFoundError as exc:
         raise InputError(SOURCE_NOT_FOUND.format(source=source)) from exc
     except (DeltaError, OSError) as exc:
-        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES["delta"], reason=_first_line(exc))) from exc
+        raise _unreadable(source, "delta", exc) from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def _unreadable(source: str, kind: SourceKind, exc: BaseException) -> InputError:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    return InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=reason))
 
 
 def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -171,9 +172,7 @@ def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFra
         try:
             frame = table.to_pandas(columns=wanted)
         except Exception as exc:  # delta-rs raises several unrelated types for corrupt data
-            raise InputError(
-                UNREADABLE.format(source=source, kind=KIND_NAMES["delta"], reason=_first_line(exc))
-            ) from exc
+            raise _unreadable(source, "delta", exc) from exc
     else:
         frame = _read_arrow(source, kind, wanted)
     if len(frame) == 0:
@@ -191,7 +190,7 @@ def _read_arrow(source: str, kind: SourceKind, wanted: list[str] | None) -> pd.D
             require_columns(names, wanted, source)
         table = dataset.to_table(columns=wanted)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=_first_line(exc))) from exc
+        raise _unreadable(source, kind, exc) from exc
     frame: pd.DataFrame = table.to_pandas()
     return frame
 
@@ -225,7 +224,7 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     except AnalysisException as exc:
         if kind == "table":
             raise InputError(SOURCE_NOT_FOUND.format(source=source)) from exc
-        raise InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=_first_line(exc))) from exc
+        raise _unreadable(source, kind, exc) from exc
     if columns is None:
         return frame
     require_columns(frame.columns, columns, source)
