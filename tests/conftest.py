@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,16 @@ def spark() -> Iterator[object]:
     session = get_spark()
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def forget_mlflow_fluent_state() -> Iterator[None]:
+    """MLflow's fluent API remembers the active run and experiment per process; a test that set
+    them must not make the next test (with another tracking store) look for that experiment."""
+    yield
+    fluent = sys.modules.get("mlflow.tracking.fluent")
+    if fluent is None:
+        return
+    while fluent.active_run() is not None:
+        fluent.end_run()
+    vars(fluent)["_active_experiment_id"] = None  # no public reset exists in MLflow 3
