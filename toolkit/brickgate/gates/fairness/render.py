@@ -236,7 +236,7 @@ def _group_row(group: GroupResult, labelled: bool) -> list[str]:
         f"{group.flagged:,}",
         fmt(group.selection_rate, 4),
         fmt(group.di.value),
-        _ci(group.di),
+        "—" if group.status == "reference" else _ci(group.di),
         test.test if test else "—",
         fmt(test.p_value, 4) if test else "—",
         fmt(test.p_adjusted, 4) if test else "—",
