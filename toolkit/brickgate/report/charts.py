@@ -78,7 +78,8 @@ def render_png(chart: BarChart) -> bytes | None:
         for i in range(len(chart.labels)):
             if i not in heights:
                 axes.annotate("undefined", (positions[i], 0), ha="center", va="bottom", fontsize=8, rotation=90)
-        axes.set_xticks(positions, chart.labels, rotation=30 if len(chart.labels) > 4 else 0, ha="right")
+        crowded = len(chart.labels) > 4  # slanted labels are right-aligned to their tick
+        axes.set_xticks(positions, chart.labels, rotation=30 if crowded else 0, ha="right" if crowded else "center")
         axes.set_ylim(*chart.y_range())
         axes.set_ylabel(chart.y_label)
         axes.set_title(chart.title)
