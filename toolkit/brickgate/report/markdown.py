@@ -20,6 +20,7 @@ STATUS_MARKS = {
     "undefined": "❔",
     "skipped": "⏭️",
     "critical": "❌",
+    "outside_band": "❌",
     "fail": "❌",
     "escalated": "🚨",
 }
