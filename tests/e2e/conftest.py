@@ -6,12 +6,19 @@ script reinstalls only when the source or extras change, so each test pays for t
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.act import act_available, copy_source
 from tests.e2e.data import write_all
+from tests.helpers.fake_databricks_cli import FOLDER as FAKE_CLI
+from tests.helpers.fake_workspace import FakeWorkspace, RunScript
+
+INIT_JOBS = ("smoke_test", "train", "validate_model")  # the jobs of the bundle `brickgate init` writes
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +84,47 @@ TEST = """from claims import flag
 def test_flag() -> None:
     assert flag(0.9) and not flag(0.1)
 """
+
+
+@dataclass
+class FakeDatabricksEnv:
+    """The workspace and CLI stand-ins a deploy talks to, and the act `--env`/`--var` that wire them."""
+
+    workspace: FakeWorkspace
+    cli_log: Path
+    env: dict[str, str]
+    variables: dict[str, str]
+
+    def deployed_targets(self) -> list[str]:
+        calls = [json.loads(line)["argv"] for line in self.cli_log.read_text(encoding="utf-8").splitlines()]
+        return [argv[argv.index("-t") + 1] for argv in calls if argv[:2] == ["bundle", "deploy"]]
+
+    def runs_of(self, key: str) -> int:
+        name = f"claims-fraud-{key}"
+        return sum(self.workspace.jobs[run.job_id]["name"] == name for run in self.workspace.runs.values())
+
+
+@pytest.fixture
+def fake_databricks_env(tmp_path: Path) -> Iterator[FakeDatabricksEnv]:
+    """A fake workspace holding the jobs of the `brickgate init` bundle, each run succeeding at once,
+    and the recording CLI answering `bundle summary` with them."""
+    with FakeWorkspace() as workspace:
+        jobs = {}
+        for key in INIT_JOBS:
+            job_id = workspace.add_job(f"claims-fraud-{key}", tasks=[key])
+            workspace.script_run(job_id, RunScript(polls_before_end=0))
+            jobs[key] = {"id": str(job_id), "name": f"claims-fraud-{key}", "url": workspace.job_url(job_id)}
+        responses = tmp_path / "databricks-responses.json"
+        summary = {"bundle": {"name": "claims-fraud"}, "resources": {"jobs": jobs}}
+        responses.write_text(json.dumps({"bundle summary": {"stdout": json.dumps(summary)}}), encoding="utf-8")
+        cli_log = tmp_path / "databricks-calls.jsonl"
+        cli_log.touch()
+        env = {
+            "FAKE_DATABRICKS_CLI_DIR": str(FAKE_CLI),
+            "FAKE_DATABRICKS_LOG": str(cli_log),
+            "FAKE_DATABRICKS_RESPONSES": str(responses),
+            "DATABRICKS_CONFIG_FILE": "/nonexistent/databrickscfg",
+        }
+        yield FakeDatabricksEnv(
+            workspace=workspace, cli_log=cli_log, env=env, variables={"DATABRICKS_HOST": workspace.host}
+        )

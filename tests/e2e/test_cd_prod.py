@@ -10,7 +10,6 @@ reaches prod; when both gates pass, prod is deployed, tagged and the model promo
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -21,29 +20,23 @@ import pytest
 
 from brickgate import __version__
 from tests.e2e.act import ActRun, act, git_repo
-from tests.helpers.fake_databricks_cli import FOLDER as FAKE_CLI
-from tests.helpers.fake_workspace import TOKEN, FakeWorkspace, RunScript
+from tests.e2e.conftest import FakeDatabricksEnv
+from tests.helpers.fake_workspace import TOKEN
 from tests.helpers.http_recorder import HttpRecorder, RecordedRequest, Reply
 from tests.helpers.mlflow_server import MlflowServer, mlflow_server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.mlflow_server]
 VERSION = "v1.0.0"
-JOBS = ("smoke_test", "train", "validate_model")
 
 
 @dataclass
 class Release:
     run: ActRun
-    workspace: FakeWorkspace
-    cli_log: Path
+    databricks: FakeDatabricksEnv
     origin: Path
     github: HttpRecorder
     tracking_uri: str
     model: str
-
-    def deployed_targets(self) -> list[str]:
-        calls = [json.loads(line)["argv"] for line in self.cli_log.read_text(encoding="utf-8").splitlines()]
-        return [argv[argv.index("-t") + 1] for argv in calls if argv[:2] == ["bundle", "deploy"]]
 
     def origin_tags(self) -> list[str]:
         done = subprocess.run(["git", "tag"], cwd=self.origin, capture_output=True, text=True, check=True)
@@ -85,6 +78,7 @@ def release(
     act_source: Path,
     act_cache: Path,
     shared_venv: Path,
+    fake_databricks_env: FakeDatabricksEnv,
 ) -> Iterator[Release]:
     scored: str = request.param
     repo = consumer_repo
@@ -105,17 +99,7 @@ def release(
     subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo, check=True, capture_output=True)
     register_challenger(mlflow_server.url, model)
 
-    with FakeWorkspace() as workspace, HttpRecorder(handler=github_api) as github:
-        jobs = {}
-        for key in JOBS:
-            job_id = workspace.add_job(f"claims-fraud-{key}", tasks=[key])
-            workspace.script_run(job_id, RunScript(polls_before_end=0))
-            jobs[key] = {"id": str(job_id), "name": f"claims-fraud-{key}", "url": workspace.job_url(job_id)}
-        responses = tmp_path / "databricks-responses.json"
-        summary = {"bundle": {"name": "claims-fraud"}, "resources": {"jobs": jobs}}
-        responses.write_text(json.dumps({"bundle summary": {"stdout": json.dumps(summary)}}), encoding="utf-8")
-        cli_log = tmp_path / "databricks-calls.jsonl"
-        cli_log.touch()
+    with HttpRecorder(handler=github_api) as github:
         run = act(
             repo,
             "workflow_dispatch",
@@ -124,23 +108,19 @@ def release(
             workflows=caller,
             refs=("v1", f"v{__version__}"),
             inputs={"version": VERSION, "confirm": "deploy-to-production"},
-            env={
+            env=fake_databricks_env.env
+            | {
                 "BRICKGATE_VENV": str(shared_venv),
                 "E2E_ARTIFACTS": str(tmp_path / "artifacts"),
-                "FAKE_DATABRICKS_CLI_DIR": str(FAKE_CLI),
-                "FAKE_DATABRICKS_LOG": str(cli_log),
-                "FAKE_DATABRICKS_RESPONSES": str(responses),
-                "DATABRICKS_CONFIG_FILE": "/nonexistent/databrickscfg",
                 "GITHUB_API_URL": github.url("").rstrip("/"),
                 "GITHUB_REPOSITORY": "acme/claims-fraud",
             },
             secrets={"DATABRICKS_TOKEN": TOKEN, "GITHUB_TOKEN": "ghs-e2e-token"},
-            variables={"DATABRICKS_HOST": workspace.host},
+            variables=fake_databricks_env.variables,
         )
         yield Release(
             run=run,
-            workspace=workspace,
-            cli_log=cli_log,
+            databricks=fake_databricks_env,
             origin=origin,
             github=github,
             tracking_uri=mlflow_server.url,
@@ -154,7 +134,7 @@ def test_failed_staging_gate_stops_before_prod(release: Release) -> None:
     assert results["deploy-staging"] == "success" and results["staging-gates"] == "failure"
     assert results.get("production", "skipped") == "skipped", release.run.log()
     assert results["summary"] == "success" and release.run.returncode != 0
-    assert release.deployed_targets() == ["staging"]
+    assert release.databricks.deployed_targets() == ["staging"]
     assert VERSION not in release.origin_tags()
     assert "champion" not in release.aliases()
     assert not [r for r in release.github.requests if r.method == "POST"]
@@ -167,9 +147,8 @@ def test_passing_gates_reach_tag_and_promotion(release: Release) -> None:
     expected = ("validate-inputs", "deploy-staging", "staging-gates", "production", "summary")
     assert {job: results.get(job) for job in expected} == dict.fromkeys(expected, "success"), release.run.log()
     assert release.run.returncode == 0
-    assert release.deployed_targets() == ["staging", "prod"]
-    validate_id = next(i for i, job in release.workspace.jobs.items() if job["name"] == "claims-fraud-validate_model")
-    assert [run.job_id for run in release.workspace.runs.values()] == [validate_id]
+    assert release.databricks.deployed_targets() == ["staging", "prod"]
+    assert release.databricks.runs_of("validate_model") == len(release.databricks.workspace.runs) == 1
     assert VERSION in release.origin_tags()
     assert release.aliases()["champion"] == "1"
     posts = [r for r in release.github.requests if r.method == "POST"]

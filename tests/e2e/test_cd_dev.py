@@ -1,0 +1,51 @@
+"""brickgate's reusable cd-dev workflow under act, called from a repository made by `brickgate init`:
+deploy to dev, the smoke run and a training run through the fake workspace, the job summary, and
+the Slack notice (a recording HTTP server as the webhook)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brickgate import __version__
+from tests.e2e.act import act, git_repo
+from tests.e2e.conftest import FakeDatabricksEnv
+from tests.helpers.fake_workspace import TOKEN
+from tests.helpers.http_recorder import HttpRecorder
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_cd_dev_deploys_runs_summarises_and_notifies(
+    consumer_repo: Path,
+    act_source: Path,
+    act_cache: Path,
+    shared_venv: Path,
+    fake_databricks_env: FakeDatabricksEnv,
+) -> None:
+    caller = consumer_repo / ".github" / "workflows" / "brickgate-cd-dev.yml"
+    text = caller.read_text(encoding="utf-8")
+    text = text.replace("      smoke-job: smoke_test\n", "      smoke-job: smoke_test\n      training-job: train\n")
+    text = text.replace("    secrets:\n", "      slack-notify: true\n    secrets:\n")
+    text += "      SLACK_WEBHOOK_URL: ${{ secrets.SLACK_WEBHOOK_URL }}\n"
+    caller.write_text(text, encoding="utf-8")
+    with HttpRecorder() as slack:
+        run = act(
+            git_repo(consumer_repo),
+            "push",
+            source=act_source,
+            cache=act_cache,
+            workflows=caller,
+            refs=("v1", f"v{__version__}"),
+            env=fake_databricks_env.env | {"BRICKGATE_VENV": str(shared_venv)},
+            secrets={"DATABRICKS_TOKEN": TOKEN, "SLACK_WEBHOOK_URL": slack.url("/hook")},
+            variables=fake_databricks_env.variables,
+        )
+        notices = [request.json()["text"] for request in slack.requests]
+    assert run.job_results() == {"deploy": "success", "notify": "success"}, run.log()
+    assert fake_databricks_env.deployed_targets() == ["dev", "dev"]
+    assert fake_databricks_env.runs_of("smoke_test") == fake_databricks_env.runs_of("train") == 1
+    assert "| smoke | SUCCESS |" in run.summary() and "| training | SUCCESS |" in run.summary()
+    assert len(notices) == 1 and notices[0].startswith("✅ brickgate deploy to dev: success")
+    assert TOKEN not in run.log(tail=100000)
