@@ -106,7 +106,7 @@ def test_job_key_alone_runs_the_bundle_in_the_working_directory(
             ["pipeline", "--param", "thresold=1"],
             "brickgate: error: job 'pipeline' has no parameter 'thresold' (job parameters: threshold, day)",
         ),
-        (["pipeline", "--param", "novalue"], "brickgate: error: --param 'novalue' is not key=value"),
+        (["pipeline", "--param", "novalue"], "brickgate: error: --param 'novalue': expected name=value"),
         (["pipeline", "--only", "nope"], "brickgate: error: job 'pipeline' has no task 'nope'"),
     ],
 )

@@ -70,5 +70,7 @@ def test_find_run(tmp_path: Path) -> None:
     assert str(error.value) == f"no run '1795638226964228' under {base}; did you mean '1795638226964229'?"
     (base / "7").mkdir()
     (base / "7" / "run.json").write_text("[]")
-    with pytest.raises(InputError, match=r"run\.json: not a readable brickgate run record \(TypeError"):
+    with pytest.raises(InputError) as error:
         find_run(tmp_path, "7")
+    problem = "top level: [] is not of type 'object'"
+    assert str(error.value) == f"{base / '7' / 'run.json'}: not a readable brickgate run record: {problem}"

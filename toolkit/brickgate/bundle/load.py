@@ -18,12 +18,13 @@ import yaml
 
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.locations import Location, LocDict, LocList
-from brickgate.errors import InputError
+from brickgate.errors import InputError, reason
 
 ROOT_FILE_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
 INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
 NO_ROOT_FILE = "{directory}: no databricks.yml found (looked for {names})"
 NOT_A_DIRECTORY = "{directory}: not a directory"
+NOT_A_FILE = "{path}: cannot read: it is {what}"
 MAX_VALUES = 1_000_000  # a 500-task bundle has about 10 000
 MAX_DEPTH = 100
 
@@ -102,6 +103,9 @@ def find_root_file(directory: Path) -> Path:
         candidate = directory / name
         if candidate.is_file():
             return candidate
+        if candidate.is_symlink() or candidate.exists():
+            what = "a directory" if candidate.is_dir() else "a broken symbolic link or not a regular file"
+            raise InputError(NOT_A_FILE.format(path=candidate, what=what))
     raise InputError(NO_ROOT_FILE.format(directory=directory, names=", ".join(ROOT_FILE_NAMES)))
 
 
@@ -165,7 +169,7 @@ def parse_file(path: Path, name: str, diagnostics: list[dg.Diagnostic]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot read: {exc}") from exc
+        raise InputError(f"{path}: cannot read: {reason(exc)}") from exc
     return parse_text(text, name, diagnostics)
 
 

@@ -19,7 +19,7 @@ from brickgate.bundle.locations import LocDict
 from brickgate.bundle.merge import apply_target, merge_files
 from brickgate.bundle.paths import LocalPath, translate_paths
 from brickgate.bundle.resolve import OVERRIDES_FILE, Resolver, add_workspace_defaults, assign_variables
-from brickgate.errors import InputError
+from brickgate.errors import InputError, reason
 
 UNKNOWN_TARGET = "{file}: no target '{target}'{hint} (targets: {targets})"
 NO_TARGETS_CHOSEN = (
@@ -162,7 +162,7 @@ def read_variable_overrides(root: Path, target: str) -> dict[str, Any]:
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(BAD_OVERRIDES.format(path=path, problem=exc)) from exc
+        raise InputError(BAD_OVERRIDES.format(path=path, problem=reason(exc))) from exc
     if not isinstance(values, dict):
         raise InputError(BAD_OVERRIDES.format(path=path, problem="expected a JSON object of variable values"))
     return values

@@ -26,7 +26,7 @@ from typing import Any
 
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.locations import YamlPath, format_path, locate
-from brickgate.errors import InputError
+from brickgate.errors import InputError, reason
 
 SCHEMA_UNREADABLE = "{path}: cannot read JSON Schema: {problem}"
 CHECKED_KEYWORDS = frozenset(
@@ -94,7 +94,7 @@ def read_schema(path: Path) -> dict[str, Any]:
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(SCHEMA_UNREADABLE.format(path=path, problem=exc)) from exc
+        raise InputError(SCHEMA_UNREADABLE.format(path=path, problem=reason(exc))) from exc
     if not isinstance(schema, dict):
         raise InputError(SCHEMA_UNREADABLE.format(path=path, problem="not a JSON object"))
     return schema

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,21 +16,7 @@ if TYPE_CHECKING:
 
 ENV = "Env BRICKGATE_RUN_{}; TOML {}."
 EXIT_CANCELED = 130
-BAD_PAIR = "{flag} '{value}' is not key=value"
-INVALID_BUNDLE = "the bundle has {count} validation error(s), nothing was run; first: {rule} {message} ({where})"
-
-
-def parse_pairs(values: Sequence[str], flag: str) -> dict[str, str]:
-    """`("a=1", "b=x=y")` → `{"a": "1", "b": "x=y"}`; a value without `=` is a ConfigError."""
-    from brickgate.errors import ConfigError
-
-    pairs: dict[str, str] = {}
-    for value in values:
-        key, sep, text = value.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(BAD_PAIR.format(flag=flag, value=value))
-        pairs[key.strip()] = text
-    return pairs
+INVALID_BUNDLE = "the bundle has {count} validation error(s), nothing was run; first: {rule} {message}{where}"
 
 
 def exit_code(record: RunRecord) -> int:
@@ -79,6 +64,7 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
     tables under .brickgate/warehouse. The run is recorded in .brickgate/runs/<run_id>/.
     Exit codes: 0 the job succeeded, 1 it failed, 2 it could not start, 130 interrupted.
     """
+    from brickgate.cli.validate_bundle import parse_pairs
     from brickgate.runner import RunOptions, run_job
 
     directory, job = (directory_or_job, job_key) if job_key is not None else (".", directory_or_job)
@@ -127,7 +113,9 @@ def load_valid_bundle(directory: str, target: str | None, variables: dict[str, s
         first = result.errors[0]
         where = ":".join(str(part) for part in (first.file, first.line, first.column) if part is not None)
         raise InputError(
-            INVALID_BUNDLE.format(count=len(result.errors), rule=first.rule, message=first.message, where=where or "?")
+            INVALID_BUNDLE.format(
+                count=len(result.errors), rule=first.rule, message=first.message, where=f" ({where})" if where else ""
+            )
         )
     return result.bundle
 

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 
 def _state_dir(directory: str) -> Path:
+    """`DIR/.brickgate`; a DIR that is not a folder is an InputError (not an empty list)."""
+    from brickgate.bundle.load import NOT_A_DIRECTORY
+    from brickgate.errors import InputError
+
+    if not Path(directory).is_dir():
+        raise InputError(NOT_A_DIRECTORY.format(directory=directory))
     return Path(directory) / ".brickgate"
 
 
@@ -35,7 +41,8 @@ def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
     from brickgate.runner.record import list_runs
 
     opts = resolve_options(ctx)
-    records = list_runs(_state_dir(directory))[: int(opts["limit"])]
+    state_dir = _state_dir(directory)
+    records = list_runs(state_dir)[: int(opts["limit"])]
     if global_options(ctx).format == "json":
         from brickgate.output import emit_json
 
@@ -47,7 +54,7 @@ def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
 
     from brickgate.output import console
 
-    table = Table(title=f"runs under {_state_dir(directory) / 'runs'}", box=box.SIMPLE_HEAD)
+    table = Table(title=f"runs under {state_dir / 'runs'}", box=box.SIMPLE_HEAD)
     for column in ("run id", "job", "state", "started (UTC)", "duration", "ok"):
         table.add_column(column, no_wrap=True)
     for record in records:
@@ -72,7 +79,8 @@ def show_command(ctx: click.Context, /, run_id: str, directory: str) -> int:
     """Show one run: each task's state, attempts, exit codes and log files (exit 0)."""
     from brickgate.runner.record import find_run, runs_dir
 
-    record = find_run(_state_dir(directory), run_id)
+    state_dir = _state_dir(directory)
+    record = find_run(state_dir, run_id)
     if global_options(ctx).format == "json":
         from brickgate.output import emit_json
 
@@ -83,7 +91,7 @@ def show_command(ctx: click.Context, /, run_id: str, directory: str) -> int:
 
     out = console()
     out.print(summary_table(record))
-    folder = runs_dir(_state_dir(directory)) / str(record.run_id)
+    folder = runs_dir(state_dir) / str(record.run_id)
     for task in record.tasks:
         for attempt in task.attempts:
             code = "" if attempt.exit_code is None else f" exit {attempt.exit_code}"

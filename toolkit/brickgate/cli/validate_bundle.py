@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -10,7 +10,7 @@ import click
 from brickgate.cli.common import global_options, resolve_options
 from brickgate.errors import ConfigError
 
-BAD_VAR = "--var '{item}': expected name=value"
+BAD_PAIR = "{flag} '{item}': expected name=value"
 
 
 @click.command("validate-bundle")
@@ -74,7 +74,7 @@ def validate_bundle(ctx: click.Context, /, directory: Path | None, **_: object) 
         directory or Path("."),
         ValidateOptions(
             target=options["target"] or None,
-            variables=parse_vars(options["var"] or ()),
+            variables=parse_pairs(options["var"] or ()),
             strict=bool(options["strict"]),
             schema=Path(options["schema"]) if options["schema"] else None,
             databricks_cli=bool(options["databricks_cli"]),
@@ -99,16 +99,19 @@ def validate_bundle(ctx: click.Context, /, directory: Path | None, **_: object) 
     return 0 if result.passed else 1
 
 
-def parse_vars(items: Iterable[str]) -> Mapping[str, str]:
+def parse_pairs(items: Iterable[str], flag: str = "--var") -> dict[str, str]:
     """`("a=1", "b=x=y")` → `{"a": "1", "b": "x=y"}`; a later value for the same name wins.
 
-    >>> dict(parse_vars(["a=1", "b=x=y"]))
+    Shared by every command that takes `--var` or `--param` pairs; `flag` names the option
+    in the error for an item without `=` or without a name.
+
+    >>> parse_pairs(["a=1", "b=x=y"])
     {'a': '1', 'b': 'x=y'}
     """
     parsed: dict[str, str] = {}
     for item in items:
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
-            raise ConfigError(BAD_VAR.format(item=item))
+            raise ConfigError(BAD_PAIR.format(flag=flag, item=item))
         parsed[name.strip()] = value
     return parsed

@@ -16,13 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from brickgate.errors import InputError
+from brickgate.errors import InputError, reason
 from brickgate.runner.dag import did_you_mean
 
 SCHEMA = "run-record"
 SCHEMA_VERSION = 1
 RECORD_FILE = "run.json"
 UNKNOWN_RUN = "no run '{run_id}' under {folder}{hint}"
+BAD_RUN_ID = "run id '{run_id}' is not a number; `brickgate runs list` shows the run ids"
+BAD_RECORD = "{path}: not a readable brickgate run record: {problem}"
 
 
 def now_iso(timestamp: float | None = None) -> str:
@@ -217,12 +219,23 @@ def write_record(record: RunRecord, folder: Path) -> Path:
 
 
 def read_record(path: Path) -> RunRecord:
-    """Read a `run.json`; an unreadable file is an InputError naming it."""
+    """Read a `run.json`, checked against `schemas/run-record.json` so that a hand-edited or
+    truncated record is an InputError naming the file and the field, not a crash later."""
+    from jsonschema import ValidationError
+
+    from brickgate.output import validate_against_schema
+
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        return RunRecord.from_document(document)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a readable brickgate run record ({type(exc).__name__}: {exc})") from exc
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InputError(BAD_RECORD.format(path=path, problem=reason(exc))) from exc
+    try:
+        validate_against_schema(document, SCHEMA)
+    except ValidationError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "top level"
+        detail = exc.message if len(exc.message) <= 120 else f"fails the '{exc.validator}' rule"
+        raise InputError(BAD_RECORD.format(path=path, problem=f"{where}: {detail}")) from exc
+    return RunRecord.from_document(document)
 
 
 def list_runs(state_dir: Path) -> list[RunRecord]:
@@ -247,6 +260,8 @@ def find_run(state_dir: Path, run_id: str) -> RunRecord:
     InputError
         When there is no such run, with the closest run id as a hint.
     """
+    if not run_id.isdigit():
+        raise InputError(BAD_RUN_ID.format(run_id=run_id))
     path = runs_dir(state_dir) / run_id / RECORD_FILE
     if path.is_file():
         return read_record(path)
