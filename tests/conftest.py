@@ -17,11 +17,15 @@ collect_ignore_glob = ["fixtures/*"]
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No BRICKGATE_*, GITHUB_*, DATABRICKS_* or BUNDLE_VAR_* variable leaks into a test."""
+    """No BRICKGATE_*, GITHUB_*, DATABRICKS_*, BUNDLE_VAR_* or MLFLOW_* variable leaks into a test,
+    and whatever a test's code sets in os.environ (job code run in-process does) is undone after it."""
     for name in list(os.environ):
-        if name.startswith(("BRICKGATE_", "GITHUB_", "DATABRICKS_", "BUNDLE_VAR_")) or name == "MLFLOW_TRACKING_URI":
+        if name.startswith(("BRICKGATE_", "GITHUB_", "DATABRICKS_", "BUNDLE_VAR_", "MLFLOW_")):
             monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
     yield
+    os.environ.clear()
+    os.environ.update(before)
 
 
 @pytest.fixture
