@@ -74,7 +74,6 @@ demo-bias: $(STAMP)
 	$(DEMO_PY) summary --bundle $(DEMO_DIR) $(DEMO_BIAS_VARS) --jobs model_training_job
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[all,dev,bench]'
 	for script in benchmarks/bench_*.py; do $(BIN)/python "$$script" || exit 1; done
 
 clean:
