@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,14 @@ class GateRun:
     reports: Path
 
 
+GateRunner = Callable[[str, dict[str, str]], GateRun]
+
+
 @pytest.fixture
-def gate_repo(tmp_path: Path, e2e_data: dict[str, Path]) -> Path:
+def run_gate(
+    tmp_path: Path, e2e_data: dict[str, Path], act_source: Path, act_cache: Path, shared_venv: Path
+) -> GateRunner:
+    """`run_gate(workflow, inputs)`: one act run of a gate workflow in a repository holding the test data."""
     repo = tmp_path / "repo"
     (repo / ".github" / "workflows").mkdir(parents=True)
     for workflow in ("fairness-gate.yml", "psi-gate.yml"):
@@ -39,29 +46,29 @@ def gate_repo(tmp_path: Path, e2e_data: dict[str, Path]) -> Path:
     (repo / "data").mkdir()
     for name, path in e2e_data.items():
         shutil.copy(path, repo / "data" / name)
-    return git_repo(repo)
+    git_repo(repo)
+    out = tmp_path / "out"
 
+    def run_gate(workflow: str, inputs: dict[str, str]) -> GateRun:
+        run = act(
+            repo,
+            "workflow_dispatch",
+            source=act_source,
+            cache=act_cache,
+            workflows=repo / ".github" / "workflows" / workflow,
+            inputs=inputs,
+            env={"E2E_OUT": str(out), "BRICKGATE_VENV": str(shared_venv)},
+        )
+        assert (out / "outcome").is_file(), run.log() + run.stderr
+        return GateRun(
+            act=run,
+            outcome=(out / "outcome").read_text(encoding="utf-8"),
+            outputs=json.loads((out / "outputs.json").read_text(encoding="utf-8")),
+            summary=run.summary(),
+            reports=out / "reports",
+        )
 
-def run_gate(
-    repo: Path, workflow: str, inputs: dict[str, str], *, source: Path, cache: Path, venv: Path, out: Path
-) -> GateRun:
-    run = act(
-        repo,
-        "workflow_dispatch",
-        source=source,
-        cache=cache,
-        workflows=repo / ".github" / "workflows" / workflow,
-        inputs=inputs,
-        env={"E2E_OUT": str(out), "BRICKGATE_VENV": str(venv)},
-    )
-    assert (out / "outcome").is_file(), run.log() + run.stderr
-    return GateRun(
-        act=run,
-        outcome=(out / "outcome").read_text(encoding="utf-8"),
-        outputs=json.loads((out / "outputs.json").read_text(encoding="utf-8")),
-        summary=run.summary(),
-        reports=out / "reports",
-    )
+    return run_gate
 
 
 def psi_oracle(reference: pd.Series, current: pd.Series, bins: int = 10, epsilon: float = 1e-4) -> float:
@@ -75,18 +82,8 @@ def psi_oracle(reference: pd.Series, current: pd.Series, bins: int = 10, epsilon
     return float(np.sum((cur - ref) * np.log(cur / ref)))
 
 
-def test_fairness_gate_passes_on_fair_data(
-    gate_repo: Path, act_source: Path, act_cache: Path, shared_venv: Path, tmp_path: Path
-) -> None:
-    run = run_gate(
-        gate_repo,
-        "fairness-gate.yml",
-        {"data": "data/fair.parquet"},
-        source=act_source,
-        cache=act_cache,
-        venv=shared_venv,
-        out=tmp_path / "out",
-    )
+def test_fairness_gate_passes_on_fair_data(run_gate: GateRunner) -> None:
+    run = run_gate("fairness-gate.yml", {"data": "data/fair.parquet"})
     assert run.act.returncode == 0, run.act.log()
     assert run.act.job_results() == {"gate": "success"}
     assert run.outcome == "success"
@@ -97,18 +94,8 @@ def test_fairness_gate_passes_on_fair_data(
     assert "gender" in run.summary and "age_band" in run.summary
 
 
-def test_fairness_gate_fails_its_job_on_planted_bias(
-    gate_repo: Path, act_source: Path, act_cache: Path, shared_venv: Path, tmp_path: Path
-) -> None:
-    run = run_gate(
-        gate_repo,
-        "fairness-gate.yml",
-        {"data": "data/biased.parquet"},
-        source=act_source,
-        cache=act_cache,
-        venv=shared_venv,
-        out=tmp_path / "out",
-    )
+def test_fairness_gate_fails_its_job_on_planted_bias(run_gate: GateRunner) -> None:
+    run = run_gate("fairness-gate.yml", {"data": "data/biased.parquet"})
     assert run.act.returncode != 0
     assert run.act.job_results() == {"gate": "failure"}
     assert run.outcome == "failure"
@@ -121,18 +108,8 @@ def test_fairness_gate_fails_its_job_on_planted_bias(
     assert result["passed"] is False
 
 
-def test_psi_gate_passes_on_stable_data(
-    gate_repo: Path, act_source: Path, act_cache: Path, shared_venv: Path, tmp_path: Path
-) -> None:
-    run = run_gate(
-        gate_repo,
-        "psi-gate.yml",
-        {"current": "data/current_stable.parquet"},
-        source=act_source,
-        cache=act_cache,
-        venv=shared_venv,
-        out=tmp_path / "out",
-    )
+def test_psi_gate_passes_on_stable_data(run_gate: GateRunner) -> None:
+    run = run_gate("psi-gate.yml", {"current": "data/current_stable.parquet"})
     assert run.act.returncode == 0, run.act.log()
     assert run.outcome == "success"
     # the current sample is the reference shuffled: identical bin proportions, PSI exactly 0
@@ -141,18 +118,8 @@ def test_psi_gate_passes_on_stable_data(
     assert "amount" in run.summary
 
 
-def test_psi_gate_fails_its_job_on_drift(
-    gate_repo: Path, act_source: Path, act_cache: Path, shared_venv: Path, tmp_path: Path, e2e_data: dict[str, Path]
-) -> None:
-    run = run_gate(
-        gate_repo,
-        "psi-gate.yml",
-        {"current": "data/current_drifted.parquet"},
-        source=act_source,
-        cache=act_cache,
-        venv=shared_venv,
-        out=tmp_path / "out",
-    )
+def test_psi_gate_fails_its_job_on_drift(run_gate: GateRunner, e2e_data: dict[str, Path]) -> None:
+    run = run_gate("psi-gate.yml", {"current": "data/current_drifted.parquet"})
     assert run.act.returncode != 0
     assert run.act.job_results() == {"gate": "failure"}
     assert run.outcome == "failure"
