@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickgate.errors import ConfigError, InfraError
+from brickgate.errors import ConfigError, InfraError, InputError, first_line
 from brickgate.secrets import redact
 
 if TYPE_CHECKING:
@@ -206,9 +206,17 @@ def check_production(bundle: Bundle, options: DeployOptions) -> None:
         raise ConfigError(PRODUCTION_MISSING.format(target=bundle.target, missing=" and ".join(missing)))
     if options.confirm != PRODUCTION_PHRASE:
         raise ConfigError(WRONG_PHRASE.format(given=options.confirm))
-    from brickgate.release import parse_version
 
-    parse_version(str(options.version))
+
+def check_version(options: DeployOptions) -> None:
+    """A given `--version` must be a release tag (as tag-release makes), whatever the target."""
+    if options.version is not None:
+        from brickgate.release import parse_version
+
+        try:
+            parse_version(options.version)
+        except InputError as exc:
+            raise ConfigError(f"--version: {exc}") from exc
 
 
 def deploy(
@@ -242,7 +250,7 @@ def deploy(
     Raises
     ------
     ConfigError
-        Production guard, unknown `--run` job.
+        Production guard, unknown `--run` job, a `--version` that is not a semantic version.
     InputError
         No `databricks.yml`, unknown target.
     InfraError
@@ -250,6 +258,7 @@ def deploy(
     """
     from brickgate.bundle.validate import ValidateOptions, validate_bundle
 
+    check_version(options)
     source = dict(os.environ if env is None else env)
     validation = validate_bundle(
         directory,
@@ -271,7 +280,8 @@ def deploy(
         diagnostics=validation.diagnostics,
     )
     if options.dry_run:
-        guard = " (production: needs --version and --confirm to deploy)" if bundle.mode == "production" else ""
+        unguarded = bundle.mode == "production" and not (options.version and options.confirm == PRODUCTION_PHRASE)
+        guard = " (production: needs --version and --confirm to deploy)" if unguarded else ""
         message = f"dry run: would deploy {len(base.plan)} job(s) of bundle {bundle.name} to {bundle.target}{guard}"
         return replace(base, message=message)
     check_production(bundle, options)
@@ -359,11 +369,7 @@ def workspace_client() -> WorkspaceClient:
     try:
         return WorkspaceClient()
     except ValueError as exc:  # the SDK reports missing or conflicting auth settings this way
-        raise InfraError(f"cannot configure the Databricks workspace client: {_first_line(str(exc))}") from exc
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else text
+        raise InfraError(f"cannot configure the Databricks workspace client: {first_line(str(exc))}") from exc
 
 
 def _verify(client: WorkspaceClient, bundle: Bundle, summary: Mapping[str, Any]) -> list[DeployedJob]:
@@ -397,7 +403,7 @@ def _verify(client: WorkspaceClient, bundle: Bundle, summary: Mapping[str, Any])
             )
             continue
         except (DatabricksError, TimeoutError) as exc:  # TimeoutError: the SDK's retries ran out
-            raise InfraError(f"workspace jobs.get({job_id}) failed: {_first_line(str(exc))}") from exc
+            raise InfraError(f"workspace jobs.get({job_id}) failed: {first_line(str(exc))}") from exc
         actual = settings.name if settings else None
         problem = "" if actual == name else f"job {job_id} is named {actual!r}, expected {name!r}"
         found.append(DeployedJob(key=key, name=name, job_id=job_id, url=url, verified=not problem, problem=problem))
@@ -438,7 +444,7 @@ def run_job(
         if outcome.result != "SUCCESS":
             outcome = replace(outcome, error=_failed_task_error(client, raw))
     except (DatabricksError, TimeoutError) as exc:
-        raise InfraError(f"running job '{job.key}' ({job.job_id}) failed: {_first_line(str(exc))}") from exc
+        raise InfraError(f"running job '{job.key}' ({job.job_id}) failed: {first_line(str(exc))}") from exc
     return outcome
 
 
@@ -475,9 +481,7 @@ def _failed_task_error(client: WorkspaceClient, run: Any) -> str:
         if result in NOT_A_FAILURE:
             continue
         output = client.jobs.get_run_output(run_id=task.run_id)
-        error = (
-            _first_line(output.error or "") or (task.state.state_message if task.state else "") or "no error message"
-        )
+        error = first_line(output.error or "") or (task.state.state_message if task.state else "") or "no error message"
         return redact(f"task '{task.task_key}' {result}: {error}")  # job output may echo a secret
     state = run.state
     return redact((state.state_message if state else "") or "no task failed; see the run page")

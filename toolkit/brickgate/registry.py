@@ -29,7 +29,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickgate.errors import ConfigError, InfraError, InputError
+from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
 from brickgate.github import workflow_run_url
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ INVALID_UC_NAME = (
     "--model '{name}' is not a Unity Catalog model name: with registry databricks-uc use catalog.schema.model"
 )
 UNKNOWN_MODEL = "model '{name}' not found in registry {uri}{hint}"
+UNREACHABLE = "cannot reach the MLflow server at {uri}: {reason} (check --tracking-uri / --registry-uri)"
+PROBE_TIMEOUT = 10.0  # seconds; MLflow's own retries would take minutes to give up on a dead server
 NO_SUCH_ALIAS = "model '{name}' has no alias '{alias}' (aliases: {aliases})"
 ALREADY = "version {version} of {name} is already {alias}; nothing changed"
 GATE_MISSING = (
@@ -203,7 +205,7 @@ def read_gate_file(path: Path) -> GateVerdict:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"--gate-result {path}: cannot read JSON: {exc.__class__.__name__}: {exc}") from exc
+        raise InputError(f"--gate-result {path}: cannot read JSON: {reason(exc)}") from exc
     return _verdict_from_document(document, default_gate=path.name.removesuffix("-result.json"), source=f"file {path}")
 
 
@@ -314,16 +316,49 @@ def _git_head() -> str | None:
 
 
 def _registry_errors() -> tuple[type[BaseException], ...]:
-    """What a failed registry request raises: MLflow wraps HTTP failures, sockets may leak through."""
+    """What a failed registry request raises: MLflow wraps HTTP failures, sockets may leak through,
+    and a SQLite registry that is not a database fails in SQLAlchemy."""
     import requests
     from mlflow.exceptions import MlflowException
+    from sqlalchemy.exc import SQLAlchemyError
 
-    return (MlflowException, requests.RequestException, OSError)
+    return (MlflowException, requests.RequestException, OSError, SQLAlchemyError)
+
+
+def check_reachable(uri: str) -> None:
+    """Fail in seconds when an http(s) tracking or registry server does not answer at all.
+
+    Any HTTP reply counts as reachable (authentication and paths are MLflow's business); only
+    a refused connection, an unknown host or a timeout is an InfraError. Credentials in the
+    URI are masked in the message.
+    """
+    if not uri.startswith(("http://", "https://")):
+        return
+    import requests
+
+    from brickgate.release import scrub
+
+    try:
+        requests.head(uri, timeout=PROBE_TIMEOUT, allow_redirects=False)
+    except requests.Timeout as exc:
+        raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=f"no answer within {PROBE_TIMEOUT:g} s")) from exc
+    except requests.RequestException as exc:
+        errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+        why = errno.group(1).strip() if errno else type(exc).__name__
+        raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=why)) from exc
 
 
 def _client(tracking_uri: str, registry_uri: str) -> MlflowClient:
+    """A client for the two URIs; MLflow's INFO logs (database creation) stay off stderr unless
+    MLFLOW_LOGGING_LEVEL asks for them, so an error is the one line the user reads."""
+    import logging
+
     from mlflow import MlflowClient
 
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
+    for uri in dict.fromkeys((tracking_uri, registry_uri)):
+        check_reachable(uri)
     if tracking_uri.startswith("sqlite:///"):
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
@@ -337,16 +372,12 @@ def _load_model(client: MlflowClient, name: str, registry_uri: str) -> dict[str,
         model = client.get_registered_model(name)
     except MlflowException as exc:
         if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
-            raise InfraError(f"registry {registry_uri}: {_first_line(str(exc))}") from exc
+            raise InfraError(f"registry {registry_uri}: {first_line(str(exc))}") from exc
         names = [m.name for m in client.search_registered_models(max_results=1000)]
         close = get_close_matches(name, names, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise InputError(UNKNOWN_MODEL.format(name=name, uri=registry_uri, hint=hint)) from exc
     return {str(alias): str(version) for alias, version in model.aliases.items()}
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def promote_model(model: str, options: PromoteOptions, *, env: Mapping[str, str] | None = None) -> PromotionResult:
@@ -381,14 +412,14 @@ def promote_model(model: str, options: PromoteOptions, *, env: Mapping[str, str]
     tracking_uri, registry_uri = resolve_uris(options, source)
     validate_model_name(model, registry_uri)
     file_verdicts = [read_gate_file(path) for path in options.gate_results]
-    client = _client(tracking_uri, registry_uri)
     try:
+        client = _client(tracking_uri, registry_uri)
         aliases = _load_model(client, model, registry_uri)
         if options.rollback:
             return _rollback(client, model, aliases, options, source, registry_uri)
         return _promote(client, model, aliases, file_verdicts, options, source, registry_uri)
     except _registry_errors() as exc:
-        raise InfraError(f"registry {registry_uri}: {_first_line(str(exc))}") from exc
+        raise InfraError(f"registry {registry_uri}: {first_line(str(exc))}") from exc
 
 
 def _check_options(options: PromoteOptions) -> None:
@@ -567,7 +598,7 @@ def _apply(
             written.append(key)
             client.set_model_version_tag(model, version, key, value)
     except _registry_errors() as exc:
-        failure = f"promotion of {model} version {version} failed while {step}: {_first_line(str(exc))}"
+        failure = f"promotion of {model} version {version} failed while {step}: {first_line(str(exc))}"
         unrestored, tags_left = _restore(client, model, version, moved, written, restore_wait)
         if not unrestored and not tags_left:
             restored = ", ".join(f"{c.alias}={c.before or 'unset'}" for c in moved)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from brickgate.deploy import DeployResult, RunOutcome
 
 ENV = "Env BRICKGATE_DEPLOY_{}"
+WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run too, or drop --wait"
 
 
 @click.command("deploy")
@@ -53,7 +54,7 @@ def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     targets need --version and --confirm deploy-to-production. Exit codes: 0 deployed (or planned),
     1 invalid bundle, unverified job or failed/timed-out run, 2 usage, CLI or workspace error.
     """
-    from brickgate.cli.validate_bundle import parse_vars
+    from brickgate.cli.validate_bundle import parse_pairs
     from brickgate.deploy import DeployOptions
     from brickgate.deploy import deploy as deploy_bundle
     from brickgate.errors import ConfigError
@@ -61,10 +62,12 @@ def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     opts = resolve_options(ctx)
     if not opts["target"]:
         raise ConfigError("missing -t/--target (or BRICKGATE_DEPLOY_TARGET)")
+    if opts.sources["wait"].startswith("flag") and opts["wait"] and not opts["run"]:
+        raise ConfigError(WAIT_WITHOUT_RUN)  # a wait = true policy in env or TOML may stand without --run
     fmt = global_options(ctx).format
     options = DeployOptions(
         target=opts["target"],
-        variables=parse_vars(opts["var"] or ()),
+        variables=parse_pairs(opts["var"] or ()),
         run=opts["run"] or None,
         wait=bool(opts["wait"]),
         timeout=float(opts["timeout"]),
