@@ -72,3 +72,19 @@ def test_broken_pyproject_is_config_error(tmp_path: Path) -> None:
     path.write_text("[tool.brickgate\n")
     with pytest.raises(ConfigError, match="cannot read"):
         config.load_pyproject_table(path)
+
+
+def test_subcommand_table_is_not_an_option_value() -> None:
+    """`psi-gate` has a `--profile` option and a `profile` subcommand: the table is not the value."""
+    defaults = {"psi-gate": {"bins": 10, "profile": {"bins": 10}}}
+    pyproject = {"psi-gate": {"profile": {"bins": 12}}}
+    resolved = config.resolve(
+        "psi-gate",
+        {},
+        converters={"profile": str, "bins": lambda v: int(str(v))},
+        env={},
+        pyproject=pyproject,
+        defaults=defaults,
+    )
+    assert resolved["profile"] is None and resolved.sources["profile"] == "unset"
+    assert resolved["bins"] == 10

@@ -141,10 +141,10 @@ def resolve(
         elif env.get(variable, "") != "":
             values[name] = _convert(convert, env[variable], variable)
             sources[name] = f"env {variable}"
-        elif key in toml_table:
+        elif key in toml_table and not isinstance(toml_table[key], Mapping):  # a table is a subcommand
             where = f"pyproject.toml [tool.brickgate{'.' + command if command else ''}] {key}"
             values[name], sources[name] = _convert(convert, toml_table[key], where), where
-        elif key in default_table and default_table[key] != "":
+        elif key in default_table and default_table[key] != "" and not isinstance(default_table[key], Mapping):
             values[name] = _convert(convert, default_table[key], f"defaults.toml {key}")
             sources[name] = "default"
         else:
