@@ -14,9 +14,9 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from brickgate.errors import ConfigError, InfraError, InputError
+from brickgate.errors import ConfigError, InfraError, InputError, reason
 from brickgate.secrets import redact
 
 TagStatus = Literal["created", "exists", "conflict"]
@@ -32,7 +32,8 @@ INVALID_VERSION = (
     "invalid version '{version}': expected a semantic version with a 'v' prefix, "
     "e.g. v1.2.3, v1.2.3-rc.1 or v1.2.3+build.7{hint}"
 )
-UNKNOWN_REF = "--ref '{ref}' is not a commit in {repo}"
+UNKNOWN_REF = "--ref '{ref}' is not a commit in {repo}{hint}"
+RELEASE_AFTER_TAG = "{error} ({done}; rerunning the same command keeps the tag and creates the release)"
 NOT_A_REPO = "{repo} is not a git repository (run tag-release inside the repository to tag)"
 TAG_CONFLICT = "tag {tag} already exists at {existing} ({where}), not at {wanted}; nothing was changed"
 TAG_EXISTS = "tag {tag} already exists at {sha}; nothing to do"
@@ -119,8 +120,10 @@ def git(
 
 
 def _last_line(text: str) -> str:
+    """git's reason: its first `fatal:`/`error:` line (later lines only elaborate), else the last line."""
     lines = [line.strip() for line in scrub(text).splitlines() if line.strip()]
-    return lines[-1] if lines else "no error output"
+    reasons = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (reasons or lines[-1:] or ["no error output"])[0]
 
 
 def _local_tag_commit(repo: Path, tag: str) -> str | None:
@@ -176,12 +179,17 @@ def tag_release(version: str, options: TagReleaseOptions, *, env: Mapping[str, s
     source = os.environ if env is None else env
     match = parse_version(version)
     prerelease = match.group("prerelease") is not None
+    # everything a GitHub release needs is checked before the tag exists, so bad input changes nothing
+    notes = release_notes(version, options.message, options.gate_summaries) if options.github_release else ""
+    if options.github_release:
+        github_settings(source)
     repo = options.repo
     if git(repo, "rev-parse", "--git-dir", check=False).returncode != 0:
         raise InputError(NOT_A_REPO.format(repo=repo))
     resolved = git(repo, "rev-parse", "-q", "--verify", f"{options.ref}^{{commit}}", check=False)
     if resolved.returncode != 0:
-        raise InputError(UNKNOWN_REF.format(ref=options.ref, repo=repo))
+        hint = " (the repository has no commits yet)" if options.ref == "HEAD" else ""
+        raise InputError(UNKNOWN_REF.format(ref=options.ref, repo=repo, hint=hint))
     sha = resolved.stdout.strip()
 
     existing = _local_tag_commit(repo, version)
@@ -204,10 +212,12 @@ def tag_release(version: str, options: TagReleaseOptions, *, env: Mapping[str, s
         message += f"; pushed to {options.remote}"
     release_url, release_created = None, False
     if options.github_release:
-        notes = release_notes(version, options.message, options.gate_summaries)
-        release_url, release_created = create_github_release(
-            version, sha=sha, notes=notes, prerelease=prerelease, env=source
-        )
+        try:
+            release_url, release_created = create_github_release(
+                version, sha=sha, notes=notes, prerelease=prerelease, env=source
+            )
+        except InfraError as exc:
+            raise InfraError(RELEASE_AFTER_TAG.format(error=exc, done=message)) from exc
         message += f"; GitHub release {'created' if release_created else 'already exists'}: {release_url}"
     return TagReleaseResult(
         tag=version,
@@ -256,7 +266,7 @@ def release_notes(version: str, message: str | None, gate_summaries: Sequence[Pa
         try:
             text = path.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--gate-summary {path}: cannot read: {exc.__class__.__name__}") from exc
+            raise InputError(f"--gate-summary {path}: cannot read: {reason(exc)}") from exc
         body = f"```json\n{text}\n```" if path.suffix == ".json" else text
         parts.append(f"### {path.name}\n\n{body}")
     notes = "\n\n".join(parts) + "\n"
@@ -264,6 +274,16 @@ def release_notes(version: str, message: str | None, gate_summaries: Sequence[Pa
         note = "\n\n_Notes truncated to GitHub's release body limit._\n"
         notes = notes[: RELEASE_NOTES_LIMIT - len(note)] + note
     return notes
+
+
+def github_settings(env: Mapping[str, str]) -> tuple[str, str]:
+    """(`GITHUB_TOKEN`, `GITHUB_REPOSITORY`); ConfigError naming the ones missing (never their values)."""
+    token = env.get("GITHUB_TOKEN", "")
+    repository = env.get("GITHUB_REPOSITORY", "")
+    missing = [name for name, value in (("GITHUB_TOKEN", token), ("GITHUB_REPOSITORY", repository)) if not value]
+    if missing:
+        raise ConfigError(f"--github-release needs {' and '.join(missing)} in the environment")
+    return token, repository
 
 
 def create_github_release(
@@ -278,11 +298,7 @@ def create_github_release(
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    token = env.get("GITHUB_TOKEN", "")
-    repository = env.get("GITHUB_REPOSITORY", "")
-    missing = [name for name, value in (("GITHUB_TOKEN", token), ("GITHUB_REPOSITORY", repository)) if not value]
-    if missing:
-        raise ConfigError(f"--github-release needs {' and '.join(missing)} in the environment")
+    token, repository = github_settings(env)
     api = env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     session = requests.Session()
     retry = Retry(total=3, backoff_factor=0.5, status_forcelist=GITHUB_RETRY_STATUSES, allowed_methods=None)
@@ -300,7 +316,7 @@ def create_github_release(
     try:
         found = session.get(f"{base}/tags/{tag}", timeout=30)
         if found.status_code == 200:
-            return str(found.json()["html_url"]), False
+            return _html_url(found, api), False
         if found.status_code != 404:
             raise InfraError(f"GitHub release lookup for {tag} failed: HTTP {found.status_code}")
         made = session.post(base, json=body, timeout=30)
@@ -310,4 +326,14 @@ def create_github_release(
         raise InfraError(f"GitHub API at {api} unreachable: {type(exc).__name__}") from exc
     if made.status_code not in (200, 201):
         raise InfraError(f"creating the GitHub release {tag} failed: HTTP {made.status_code}")
-    return str(made.json()["html_url"]), True
+    return _html_url(made, api), True
+
+
+def _html_url(response: Any, api: str) -> str:
+    """The release page of a GitHub API reply; a reply without one is an InfraError, not a crash."""
+    try:
+        return str(response.json()["html_url"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InfraError(
+            f"GitHub API at {api} answered without a release html_url (HTTP {response.status_code})"
+        ) from exc
