@@ -687,9 +687,13 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
 
 def _url(env: Mapping[str, str], name: str) -> str:
     value = _get(env, name) or ""
-    parts = urlsplit(value)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS)
-    if not secure or not parts.hostname:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError as exc:  # e.g. an unclosed '[' of an IPv6 host; its text is not shown (a secret URL)
+        raise ConfigError(BAD_URL.format(name=name)) from exc
+    secure = parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
+    if not secure or not host:
         raise ConfigError(BAD_URL.format(name=name))
     return value
 

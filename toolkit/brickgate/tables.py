@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickgate.errors import InputError
+from brickgate.errors import InputError, first_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,7 +199,7 @@ def _write_spark(name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema
         writer.saveAsTable(name)
     except Exception as exc:  # AnalysisException: schema mismatch; its module differs across runtimes
         if "schema" in str(exc).lower() and not allow_schema_change:
-            raise InputError(SCHEMA_CHANGE.format(name=name, detail=str(exc).splitlines()[0])) from exc
+            raise InputError(SCHEMA_CHANGE.format(name=name, detail=first_line(str(exc)))) from exc
         raise
     return TableWrite(name=name, location=name, rows=len(data), version=None)
 

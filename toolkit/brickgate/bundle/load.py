@@ -188,7 +188,7 @@ def parse_text(text: str, name: str, diagnostics: list[dg.Diagnostic]) -> Any:
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "cannot parse"
         raise BundleSyntaxError(Location(file=name, line=line, column=column), problem) from exc
     except yaml.YAMLError as exc:
-        raise BundleSyntaxError(Location(file=name, line=1, column=1), str(exc).splitlines()[0]) from exc
+        raise BundleSyntaxError(Location(file=name, line=1, column=1), reason(exc)) from exc
     if node is None:
         return None
     return _Builder(name, diagnostics).build(node)

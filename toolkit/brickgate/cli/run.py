@@ -103,14 +103,15 @@ def load_valid_bundle(directory: str, target: str | None, variables: dict[str, s
     Raises
     ------
     InputError
-        Naming the first validation error and where it is, so nothing starts on a broken bundle.
+        Naming the first validation error that has a file (else the first) and where it is, so
+        nothing starts on a broken bundle.
     """
     from brickgate.bundle.validate import ValidateOptions, validate_bundle
     from brickgate.errors import InputError
 
     result = validate_bundle(directory, ValidateOptions(target=target, variables=variables, databricks_cli=False))
     if result.errors or result.bundle is None:
-        first = result.errors[0]
+        first = next((error for error in result.errors if error.file), result.errors[0])  # one with a place
         where = ":".join(str(part) for part in (first.file, first.line, first.column) if part is not None)
         raise InputError(
             INVALID_BUNDLE.format(
