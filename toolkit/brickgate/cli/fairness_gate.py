@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.gate_options import option, publishing_options, run_id
 
 MISSING_DATA = (
     "missing --data SOURCE (or BRICKGATE_FAIRNESS_GATE_DATA): a Parquet/CSV file or folder, "
@@ -24,11 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _option(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """A click option without a default (config resolution fills it) whose help names its env/TOML keys."""
-    name = flag.split("/")[0].removeprefix("--")
-    env = "BRICKGATE_FAIRNESS_GATE_" + name.replace("-", "_").upper()
-    tail = f" Default: {shown_default}." if shown_default else ""
-    return click.option(flag, default=None, help=f"{text} Env {env}; TOML {name}.{tail}", **kwargs)
+    return option("fairness-gate", flag, text, shown_default, **kwargs)
 
 
 @click.command("fairness-gate")
@@ -55,14 +49,7 @@ def _option(flag: str, text: str, shown_default: str | None = None, **kwargs: An
 @_option("--gate-metric", "Gated ratio: di, tpr or fpr (tpr/fpr need a label); repeatable.", "di", multiple=True)
 @_option("--fail-on-bias/--no-fail-on-bias", "Exit 1 on any CRITICAL attribute.", "off")
 @_option("--engine", "Counting engine.", "pandas", type=click.Choice(["pandas", "spark"]))
-@_option("--results-table", "Delta table the per-group rows are appended to.", metavar="NAME")
-@_option(
-    "--report-dir",
-    "Folder for fairness-result.json, -summary.md, -report.html and PNG charts.",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@_option("--alert", "Alert channel: slack, webhook, pagerduty or email; repeatable.", multiple=True, metavar="CHANNEL")
-@_option("--github-status/--no-github-status", "Post commit status brickgate/fairness.", "off")
+@publishing_options("fairness-gate", gate="fairness", rows="per-group")
 @_option("--model-name", "Recorded with the results; part of alert dedup keys.")
 @_option("--model-version", "Recorded with the results.")
 @click.pass_context
@@ -131,8 +118,6 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
 
         data = read_pandas(opts["data"], config.columns)
     result = evaluate(data, config)
-    run_id = os.environ.get("GITHUB_RUN_ID", "")
-    run_id = f"{run_id}-{os.environ.get('GITHUB_RUN_ATTEMPT', '1')}" if run_id else uuid.uuid4().hex
-    gate = outcome(result, run_id=run_id, created_at=datetime.now(timezone.utc), report_url=workflow_run_url())
+    gate = outcome(result, run_id=run_id(), created_at=datetime.now(timezone.utc), report_url=workflow_run_url())
     publish(gate, options)
     return 0 if gate.passed else 1

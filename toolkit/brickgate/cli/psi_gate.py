@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.gate_options import names, option, publishing_options, run_id
 
 MISSING_CURRENT = (
     "missing --current SOURCE (or BRICKGATE_PSI_GATE_CURRENT): a Parquet/CSV file or folder, "
@@ -38,29 +37,16 @@ class ProfileLocation(click.ParamType):  # type: ignore[type-arg]  # not subscri
         return None if isinstance(value, Mapping) else str(value)
 
 
-def _option(command: str, flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """A click option without a default (config resolution fills it) whose help names its env/TOML keys."""
-    name = flag.split("/")[0].removeprefix("--")
-    env = "_".join(["BRICKGATE", *command.split(), name]).replace("-", "_").upper()
-    tail = f" Default: {shown_default}." if shown_default else ""
-    return click.option(flag, default=None, help=f"{text} Env {env}; TOML {name}.{tail}", **kwargs)
-
-
 def _gate(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    return _option("psi-gate", flag, text, shown_default, **kwargs)
+    return option("psi-gate", flag, text, shown_default, **kwargs)
 
 
 def _profile(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    return _option("psi-gate profile", flag, text, shown_default, **kwargs)
-
-
-def _names(values: Iterable[str] | None) -> tuple[str, ...]:
-    """``("a,b", "c")`` → ``("a", "b", "c")``: repeated flags and comma lists both work."""
-    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+    return option("psi-gate profile", flag, text, shown_default, **kwargs)
 
 
 def _features(opts: Mapping[str, Any]) -> tuple[str, ...]:
-    features = _names(opts["features"])
+    features = names(opts["features"])
     if features and opts["all_features"]:
         from brickgate.errors import ConfigError
 
@@ -85,14 +71,7 @@ def _features(opts: Mapping[str, Any]) -> tuple[str, ...]:
 @_gate("--epsilon", "Proportion used for empty bins.", "1e-4", type=float)
 @_gate("--fail-on-drift/--no-fail-on-drift", "Exit 1 on any CRITICAL feature.", "off")
 @_gate("--engine", "Counting engine.", "pandas", type=click.Choice(["pandas", "spark"]))
-@_gate("--results-table", "Delta table the per-feature rows are appended to.", metavar="NAME")
-@_gate(
-    "--report-dir",
-    "Folder for psi-result.json, -summary.md, -report.html and PNG charts.",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@_gate("--alert", "Alert channel: slack, webhook, pagerduty or email; repeatable.", multiple=True, metavar="CHANNEL")
-@_gate("--github-status/--no-github-status", "Post commit status brickgate/psi.", "off")
+@publishing_options("psi-gate", gate="psi", rows="per-feature")
 @click.pass_context
 def psi_gate(ctx: click.Context, /, **_: object) -> int:
     """Gate a model's inputs on drift (PSI per feature), or build the baseline with `profile`.
@@ -112,7 +91,7 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     from brickgate.gates.psi import PsiGateOptions, load_profile
     from brickgate.gates.psi.gate import make_profile, run_gate
     from brickgate.gates.psi.render import RunContext, outcome
-    from brickgate.gates.publish import PublishOptions, check_options, publish
+    from brickgate.gates.publish import check_options, options_from, publish
     from brickgate.github import workflow_run_url
 
     opts = resolve_options(ctx).values
@@ -127,13 +106,7 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     options = PsiGateOptions(
         warn=opts["warn"], fail=opts["fail"], epsilon=opts["epsilon"], fail_on_drift=bool(opts["fail_on_drift"])
     )
-    publishing = PublishOptions(
-        output_format=global_options(ctx).format,
-        report_dir=Path(opts["report_dir"]) if opts["report_dir"] else None,
-        results_table=opts["results_table"] or None,
-        alert_channels=_names(opts["alert"]),
-        github_status=bool(opts["github_status"]),
-    )
+    publishing = options_from(opts, global_options(ctx).format)
     check_options(publishing)
     if opts["profile"]:
         baseline = opts["profile"]
@@ -146,7 +119,7 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     wanted = (*features, score) if features and score and score not in features else features
     result = run_gate(opts["current"], profile, options, features=wanted, engine=opts["engine"])
     context = RunContext(
-        run_id=_run_id(),
+        run_id=run_id(),
         created_at=datetime.now(timezone.utc),
         current_source=opts["current"],
         baseline=baseline,
@@ -155,12 +128,6 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     gate = outcome(result, context)
     publish(gate, publishing)
     return 0 if gate.passed else 1
-
-
-def _run_id() -> str:
-    """``<GITHUB_RUN_ID>-<attempt>`` in Actions (as the fairness gate), else a random id."""
-    run_id = os.environ.get("GITHUB_RUN_ID", "")
-    return f"{run_id}-{os.environ.get('GITHUB_RUN_ATTEMPT', '1')}" if run_id else uuid.uuid4().hex
 
 
 @psi_gate.command("profile")

@@ -69,17 +69,21 @@ def options_from(values: Mapping[str, Any], output_format: OutputFormat) -> Publ
     """`PublishOptions` from a gate command's resolved options.
 
     Every gate command declares the same publishing flags — ``--report-dir``,
-    ``--results-table``, ``--alert`` (repeatable) and ``--github-status`` — so they map here once.
+    ``--results-table``, ``--alert`` (repeatable, each may be a comma list) and ``--github-status``
+    (`brickgate.cli.gate_options.publishing_options`) — so they map here once.
 
-    >>> options_from({"report_dir": "out", "results_table": "", "alert": ("slack",), "github_status": None}, "json")
-    PublishOptions(output_format='json', report_dir=PosixPath('out'), results_table=None, alert_channels=('slack',), \
-github_status=False, env=None, alert_retries=3, alert_backoff_seconds=0.5)
+    >>> values = {"report_dir": "out", "results_table": "", "alert": ("slack,email",), "github_status": None}
+    >>> options_from(values, "json")
+    PublishOptions(output_format='json', report_dir=PosixPath('out'), results_table=None, \
+alert_channels=('slack', 'email'), github_status=False, env=None, alert_retries=3, alert_backoff_seconds=0.5)
     """
     return PublishOptions(
         output_format=output_format,
         report_dir=Path(values["report_dir"]) if values.get("report_dir") else None,
         results_table=values.get("results_table") or None,
-        alert_channels=tuple(values.get("alert") or ()),
+        alert_channels=tuple(
+            part.strip() for item in values.get("alert") or () for part in item.split(",") if part.strip()
+        ),
         github_status=bool(values.get("github_status")),
     )
 

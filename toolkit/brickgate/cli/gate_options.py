@@ -1,0 +1,81 @@
+"""Click options and helpers the gate commands share, so their flags, help and run ids agree.
+
+Imports only click at import time, like every command module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def option(command: str, flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """A click option without a default (config resolution fills it) whose help names its env/TOML keys.
+
+    >>> option("psi-gate profile", "--out", "Where.")(lambda: 0).__click_params__[0].help
+    'Where. Env BRICKGATE_PSI_GATE_PROFILE_OUT; TOML out.'
+    """
+    name = flag.split("/")[0].removeprefix("--")
+    env = "_".join(["BRICKGATE", *command.split(), name]).replace("-", "_").upper()
+    tail = f" Default: {shown_default}." if shown_default else ""
+    return click.option(flag, default=None, help=f"{text} Env {env}; TOML {name}.{tail}", **kwargs)
+
+
+def publishing_options(command: str, *, gate: str, rows: str) -> Callable[[F], F]:
+    """``--results-table``, ``--report-dir``, ``--alert`` and ``--github-status`` of a gate command.
+
+    They fill `brickgate.gates.publish.PublishOptions` through `publish.options_from`; `gate`
+    names the report files and the commit status context, `rows` what one table row holds.
+    """
+    options = (
+        option(command, "--results-table", f"Delta table the {rows} rows are appended to.", metavar="NAME"),
+        option(
+            command,
+            "--report-dir",
+            f"Folder for {gate}-result.json, -summary.md, -report.html and PNG charts.",
+            type=click.Path(file_okay=False, path_type=Path),
+        ),
+        option(
+            command,
+            "--alert",
+            "Alert channel: slack, webhook, pagerduty or email; repeatable.",
+            multiple=True,
+            metavar="CHANNEL",
+        ),
+        option(command, "--github-status/--no-github-status", f"Post commit status brickgate/{gate}.", "off"),
+    )
+
+    def decorate(function: F) -> F:
+        for add in reversed(options):  # click lists options in decorator order, top first
+            function = add(function)
+        return function
+
+    return decorate
+
+
+def names(values: Iterable[str] | None) -> tuple[str, ...]:
+    """``("a,b", "c")`` → ``("a", "b", "c")``: repeated flags and comma lists both work.
+
+    >>> names(["a, b", "c", ""])
+    ('a', 'b', 'c')
+    """
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+
+
+def run_id(env: Mapping[str, str] | None = None) -> str:
+    """``<GITHUB_RUN_ID>-<attempt>`` in GitHub Actions (one id per attempt), else a random hex id.
+
+    >>> run_id({"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "2"})
+    '42-2'
+    """
+    import uuid
+
+    variables = os.environ if env is None else env
+    github_run = variables.get("GITHUB_RUN_ID", "")
+    return f"{github_run}-{variables.get('GITHUB_RUN_ATTEMPT', '1')}" if github_run else uuid.uuid4().hex
