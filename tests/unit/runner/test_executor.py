@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from brickgate.errors import InputError
-from brickgate.runner import RunOptions, plan_job
+from brickgate.runner import RunOptions, RunRecord, plan_job
 from brickgate.runner.executor import JobRun, env_variable_name
 from brickgate.runner.record import parse_iso
 
@@ -190,6 +190,19 @@ def test_retry_on_timeout(run: Runner, script: Script) -> None:
     assert [a.state for a in record.task("nap").attempts] == ["TIMEDOUT", "TIMEDOUT"]
 
 
+def cancel_once_started(root: Path, jobs: dict[str, Any], job: str, pid_file: Path) -> tuple[JobRun, RunRecord]:
+    """Run `job` in a thread, cancel it as soon as a task wrote `pid_file`, and return the record."""
+    options = RunOptions(root=root, jobs=jobs, kill_grace_seconds=0.5, handle_signals=False)
+    job_run = JobRun(plan_job(job, options), options)
+    result: list[RunRecord] = []
+    worker = threading.Thread(target=lambda: result.append(job_run.execute()))
+    worker.start()
+    wait_for(pid_file)
+    job_run.cancel()
+    worker.join(10)
+    return job_run, result[0]
+
+
 def test_cancel_kills_running_tasks_and_records_canceled(tmp_path: Path, script: Script) -> None:
     pid_file = tmp_path / "grandchild.pid"
     jobs = {
@@ -200,15 +213,7 @@ def test_cancel_kills_running_tasks_and_records_canceled(tmp_path: Path, script:
             ]
         }
     }
-    options = RunOptions(root=tmp_path, jobs=jobs, kill_grace_seconds=0.5, handle_signals=False)
-    job_run = JobRun(plan_job("job", options), options)
-    result: list[Any] = []
-    worker = threading.Thread(target=lambda: result.append(job_run.execute()))
-    worker.start()
-    wait_for(pid_file)
-    job_run.cancel()
-    worker.join(10)
-    record = result[0]
+    job_run, record = cancel_once_started(tmp_path, jobs, "job", pid_file)
     assert record.state == "CANCELED"
     assert states(record) == {"slow": "CANCELED", "next": "CANCELED"}
     assert gone(int(pid_file.read_text()))
@@ -222,16 +227,9 @@ def test_cancel_reaches_a_child_job(tmp_path: Path, script: Script) -> None:
         "parent": {"tasks": [{"task_key": "call", "run_job_task": {"job_id": "${resources.jobs.child.id}"}}]},
         "child": {"tasks": [python_task("slow", script("slow", GRANDCHILD), task={"parameters": [str(pid_file)]})]},
     }
-    options = RunOptions(root=tmp_path, jobs=jobs, kill_grace_seconds=0.5, handle_signals=False)
-    job_run = JobRun(plan_job("parent", options), options)
-    result: list[Any] = []
-    worker = threading.Thread(target=lambda: result.append(job_run.execute()))
-    worker.start()
-    wait_for(pid_file)
-    job_run.cancel()
-    worker.join(10)
-    assert result[0].state == "CANCELED" and states(result[0]) == {"call": "CANCELED"}
-    child_folder = tmp_path / ".brickgate" / "runs" / str(result[0].task("call").child_run_id)
+    _, record = cancel_once_started(tmp_path, jobs, "parent", pid_file)
+    assert record.state == "CANCELED" and states(record) == {"call": "CANCELED"}
+    child_folder = tmp_path / ".brickgate" / "runs" / str(record.task("call").child_run_id)
     child = json.loads((child_folder / "run.json").read_text())
     assert child["state"] == "CANCELED" and child["tasks"][0]["state"] == "CANCELED"
     assert gone(int(pid_file.read_text()))

@@ -9,6 +9,7 @@ raises `BundleSyntaxError`, an `InputError` that knows the file, line and column
 from __future__ import annotations
 
 import glob
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,24 @@ def _read_includes(raw: RawBundle, includes: list[Any]) -> None:
                 raw.diagnostics.append(dg.diagnostic(dg.NOT_A_MAPPING, first_line, file=name, kind=_kind(data)))
                 continue
             raw.files.append(SourceFile(name=name, data=data if data is not None else LocDict()))
+
+
+def read_json_object(path: Path, template: str) -> dict[str, Any]:
+    """The JSON object in `path` (a `--schema` file, variable overrides).
+
+    Raises
+    ------
+    InputError
+        From `template` (fields ``path`` and ``problem``) when the file cannot be read, is not
+        JSON or holds something other than an object.
+    """
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InputError(template.format(path=path, problem=reason(exc))) from exc
+    if not isinstance(value, dict):
+        raise InputError(template.format(path=path, problem="expected a JSON object"))
+    return value
 
 
 def parse_file(path: Path, name: str, diagnostics: list[dg.Diagnostic]) -> Any:

@@ -6,7 +6,6 @@ returns what `validate_bundle` checks (diagnostics found on the way, raw files, 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from brickgate.bundle import diagnostics as dg
-from brickgate.bundle.load import RawBundle, read_bundle
+from brickgate.bundle.load import RawBundle, read_bundle, read_json_object
 from brickgate.bundle.locations import LocDict
 from brickgate.bundle.merge import apply_target, merge_files
 from brickgate.bundle.paths import LocalPath, translate_paths
 from brickgate.bundle.resolve import OVERRIDES_FILE, Resolver, add_workspace_defaults, assign_variables
-from brickgate.errors import InputError, reason
+from brickgate.errors import InputError
 
 UNKNOWN_TARGET = "{file}: no target '{target}'{hint} (targets: {targets})"
 NO_TARGETS_CHOSEN = (
@@ -159,13 +158,7 @@ def read_variable_overrides(root: Path, target: str) -> dict[str, Any]:
     path = root / OVERRIDES_FILE.format(target=target)
     if not path.is_file():
         return {}
-    try:
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(BAD_OVERRIDES.format(path=path, problem=reason(exc))) from exc
-    if not isinstance(values, dict):
-        raise InputError(BAD_OVERRIDES.format(path=path, problem="expected a JSON object of variable values"))
-    return values
+    return read_json_object(path, BAD_OVERRIDES)
 
 
 def select_target(raw: RawBundle, targets: Any, requested: str | None, *, first_of_many_defaults: bool = False) -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from brickgate.bundle import diagnostics as dg
+from brickgate.bundle.load import read_json_object
 from brickgate.bundle.locations import YamlPath, format_path, locate
-from brickgate.errors import InputError, reason
 
 SCHEMA_UNREADABLE = "{path}: cannot read JSON Schema: {problem}"
 CHECKED_KEYWORDS = frozenset(
@@ -91,13 +91,7 @@ class _Problem:
 
 def read_schema(path: Path) -> dict[str, Any]:
     """The JSON Schema in `path`; `InputError` when it is not a readable JSON object."""
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(SCHEMA_UNREADABLE.format(path=path, problem=reason(exc))) from exc
-    if not isinstance(schema, dict):
-        raise InputError(SCHEMA_UNREADABLE.format(path=path, problem="not a JSON object"))
-    return schema
+    return read_json_object(path, SCHEMA_UNREADABLE)
 
 
 def schema_diagnostics(document: Mapping[str, Any], schema: Mapping[str, Any]) -> list[dg.Diagnostic]:
