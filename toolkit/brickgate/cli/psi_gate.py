@@ -24,19 +24,6 @@ MISSING_REFERENCE = "missing --reference SOURCE (or BRICKGATE_PSI_GATE_PROFILE_R
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ProfileLocation(click.ParamType):  # type: ignore[type-arg]  # not subscriptable before click 8.2
-    """A profile file path or MLflow artifact URI.
-
-    ``[psi-gate.profile]`` (defaults.toml, pyproject) is the subcommand's table and shares the
-    key ``profile`` with this option; a table found there is not a location, so it reads as unset.
-    """
-
-    name = "FILE_OR_URI"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str | None:
-        return None if isinstance(value, Mapping) else str(value)
-
-
 def _gate(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
     return option("psi-gate", flag, text, shown_default, **kwargs)
 
@@ -60,7 +47,7 @@ def _features(opts: Mapping[str, Any]) -> tuple[str, ...]:
 )
 @_gate("--reference", "Reference data (profiled on the fly); or give --profile.", metavar="SOURCE")
 @_gate(
-    "--profile", "Stored profile: a JSON file, runs:/<run_id>/path or models:/name@alias/path.", type=ProfileLocation()
+    "--profile", "Stored profile: a JSON file, runs:/<run_id>/path or models:/name@alias/path.", metavar="FILE_OR_URI"
 )
 @_gate("--features", "Features to compare (comma-separated; repeatable).", "every profiled feature", multiple=True)
 @_gate("--all-features/--no-all-features", "Compare every profiled feature (the reference's columns).", "off")

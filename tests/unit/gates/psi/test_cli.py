@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from brickgate.cli import main
+from brickgate.cli.psi_gate import MISSING_BASELINE
 from brickgate.output import validate_against_schema
 from tests.helpers.github_files import fake_github
 
@@ -154,6 +155,25 @@ def test_pyproject_profile_table_does_not_become_the_gate_profile(
     assert code == 0 and json.loads(Path("p.json").read_text())["bins"] == 5
     code, _, err = run(["psi-gate", "--current", "cur.parquet", "--reference", "ref.parquet"], capsys)
     assert (code, err) == (0, "")
+
+
+def test_pyproject_profile_location_beside_the_subcommand_table(
+    files: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """defaults.toml always holds the `[psi-gate.profile]` table; `profile = "…"` in pyproject still
+    sets `--profile` (config.resolve skips tables), and so does the env variable when pyproject has
+    the table (TOML cannot hold both a `profile` string and a `profile` table)."""
+    _profile(capsys, "--all-features")
+    Path(".git").mkdir()
+    Path("pyproject.toml").write_text('[tool.brickgate.psi-gate]\nprofile = "p.json"\n')
+    code, out, err = run(["--format", "json", "psi-gate", "--current", "cur.parquet"], capsys)
+    assert (code, err) == (0, "") and json.loads(out)["baseline"] == "p.json"
+    Path("pyproject.toml").write_text("[tool.brickgate.psi-gate.profile]\nbins = 5\n")
+    code, _, err = run(["psi-gate", "--current", "cur.parquet"], capsys)
+    assert (code, err) == (2, "brickgate: error: " + MISSING_BASELINE + "\n")
+    monkeypatch.setenv("BRICKGATE_PSI_GATE_PROFILE", "p.json")
+    code, out, err = run(["--format", "json", "psi-gate", "--current", "cur.parquet"], capsys)
+    assert (code, err) == (0, "") and json.loads(out)["baseline"] == "p.json"
 
 
 BAD_INPUTS = [
