@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from brickgate import __version__
 from brickgate.cli import cli, main
+from brickgate.cli.common import resolve_options
 from brickgate.errors import InputError
 
 HEAVY_MODULES = ("pandas", "numpy", "pyspark", "mlflow", "catboost", "xgboost", "scipy", "deltalake")
@@ -111,3 +112,25 @@ def test_light_commands_import_no_heavy_modules(args: list[str]) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-1] == "HEAVY:", result.stdout
+
+
+def test_toml_lists_fill_comma_separated_and_repeatable_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.brickgate.probe]\nattributes = ["gender", "age_band"]\nalert = ["slack", "email"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+
+    @click.command("probe")
+    @click.option("--attributes", default=None)
+    @click.option("--alert", multiple=True)
+    @click.pass_context
+    def probe(ctx: click.Context, attributes: str | None, alert: tuple[str, ...]) -> int:
+        resolved = resolve_options(ctx)
+        click.echo(f"{resolved['attributes']}|{list(resolved['alert'])}")
+        return 0
+
+    monkeypatch.setitem(cli.commands, "probe", probe)
+    code, out, _ = run_main(["probe"], capsys)
+    assert (code, out) == (0, "gender,age_band|['slack', 'email']\n")

@@ -40,6 +40,8 @@ def _converter(ctx: click.Context, param: click.Parameter) -> Callable[[object],
             value = [part.strip() for part in re.split(r"[\n,]", value) if part.strip()]
         elif param.multiple and not isinstance(value, (list, tuple)):
             value = [value]
+        elif not param.multiple and isinstance(value, (list, tuple)):
+            value = ",".join(str(item) for item in value)  # TOML list for a comma-separated option
         try:
             return param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
