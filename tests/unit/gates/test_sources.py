@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -94,3 +95,20 @@ def test_unknown_table_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("BRICKGATE_WAREHOUSE", str(tmp_path))
     with pytest.raises(InputError, match=r"^main.x.y: no such file, folder or table"):
         sources.read_pandas("main.x.y")
+
+
+@pytest.mark.spark
+def test_read_spark_resolves_relative_paths_against_python_cwd(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JVM keeps the working directory it started in; `monkeypatch.chdir` moves only Python's.
+    A relative SOURCE must mean the same file for both engines, and messages keep the name given."""
+    monkeypatch.chdir(tmp_path)
+    FRAME.to_parquet("d.parquet")
+    Path("csv").mkdir()
+    FRAME.iloc[:2].to_csv("csv/part-0.csv", index=False)
+    parquet = sources.read_spark(spark, "d.parquet", ["score", "gender"])
+    assert sorted(parquet.toPandas()["score"]) == [0.1, 0.5, 0.9]
+    assert sources.read_spark(spark, "./csv", ["score"]).count() == 2
+    with pytest.raises(InputError, match=r"^d.parquet: column 'scroe' not found; did you mean 'score'\?"):
+        sources.read_spark(spark, "d.parquet", ["scroe"])

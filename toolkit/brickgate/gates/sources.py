@@ -199,8 +199,10 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     """A Spark DataFrame of `columns` (default: all) of `source`, lazily (no job runs here
     except CSV schema inference).
 
-    An empty source is not detected here (that would cost a Spark job); engines check the
-    row count in their own aggregation.
+    A relative path is made absolute against Python's working directory first: the JVM
+    resolves paths against its own, which ``os.chdir`` does not move. An empty source is not
+    detected here (that would cost a Spark job); engines check the row count in their own
+    aggregation.
 
     Raises
     ------
@@ -210,7 +212,6 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     from pyspark.errors import AnalysisException
 
     kind = source_kind(source)
-    # The JVM resolves relative paths against its own working directory, not Python's.
     location = source if kind == "table" else str(Path(source).resolve())
     try:
         if kind == "table":
