@@ -172,6 +172,54 @@ def test_empty_databricks_yml_stops_run_naming_the_file(scratch: Path, capsys: p
     )
 
 
+def fake_databricks(folder: Path, version_output: str) -> None:
+    """A `databricks` executable on PATH that only answers `databricks version`."""
+    folder.mkdir(exist_ok=True)
+    cli = folder / "databricks"
+    cli.write_text(f"#!/bin/sh\necho '{version_output}'\n")
+    cli.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("version_output", "host", "message"),
+    [
+        (
+            "Databricks CLI v0.100.0",
+            "",
+            "the Databricks CLI at {cli} is v0.100.0; brickgate deploy needs v0.218.0 or newer: install it with "
+            "`curl -fsSL https://raw.githubusercontent.com/databricks/setup-cli/main/install.sh | sh` "
+            "(in GitHub Actions: uses: databricks/setup-cli)",
+        ),
+        ("hello", "", "cannot tell the version of the Databricks CLI at {cli} (`databricks version` printed 'hello')"),
+        (
+            "Databricks CLI v0.250.0",
+            "http://127.0.0.1:{port}",
+            "cannot reach the Databricks workspace at http://127.0.0.1:{port}: connection refused "
+            "(check DATABRICKS_HOST)",
+        ),
+        (
+            "Databricks CLI v0.250.0",
+            "http://[::1",
+            "DATABRICKS_HOST 'http://[::1' is not a URL such as https://adb-123.azuredatabricks.net",
+        ),
+    ],
+)
+def test_deploy_cli_and_workspace_problems(
+    version_output: str,
+    host: str,
+    message: str,
+    scratch: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_databricks(scratch / "no-bin", version_output)
+    port = closed_port()
+    if host:
+        monkeypatch.setenv("DATABRICKS_HOST", host.format(port=port))
+    expected = message.format(cli=scratch / "no-bin" / "databricks", port=port)
+    assert brickgate(["deploy", "ok", "-t", "dev"], capsys) == (2, "", f"brickgate: error: {expected}\n")
+
+
 ENV_CASES = [
     (
         "BRICKGATE_VALIDATE_BUNDLE_STRICT",
@@ -304,7 +352,7 @@ def test_promote_model_registry_failures_are_one_line(scratch: Path, capsys: pyt
     assert (code, out, err) == (
         2,
         "",
-        f"brickgate: error: cannot reach the MLflow server at http://127.0.0.1:{port}: Connection refused "
+        f"brickgate: error: cannot reach the MLflow server at http://127.0.0.1:{port}: connection refused "
         "(check --tracking-uri / --registry-uri)\n",
     )
     (scratch / "garbage.db").write_text("not a database")

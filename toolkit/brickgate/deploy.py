@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickgate.errors import ConfigError, InfraError, InputError, first_line
+from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
 from brickgate.secrets import redact
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ WRONG_PHRASE = "--confirm '{given}' is not the confirmation phrase; type " + PRO
 TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
 NOT_A_FAILURE = frozenset({"SUCCESS", "UPSTREAM_FAILED", "UPSTREAM_CANCELED", "EXCLUDED", ""})
 MAX_POLL_INTERVAL = 60.0
+HOST_PROBE_TIMEOUT = 10.0  # seconds; the SDK retries a dead host for minutes before it gives up
+HOST_UNREACHABLE = "cannot reach the Databricks workspace at {host}: {reason} (check DATABRICKS_HOST)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -289,6 +291,7 @@ def deploy(
     from brickgate.databricks_cli import require_cli
 
     cli = require_cli(source)
+    check_host_reachable(source)
     client = workspace_client()  # auth settings are checked before anything is deployed
     output = _deploy_with_cli(cli, bundle, options, source)
     summary = _summary(cli, bundle, options, source)
@@ -358,6 +361,31 @@ def _summary(cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Ma
     resources = document.get("resources") if isinstance(document, Mapping) else None
     jobs = resources.get("jobs") if isinstance(resources, Mapping) else None
     return jobs if isinstance(jobs, Mapping) else {}
+
+
+def check_host_reachable(env: Mapping[str, str]) -> None:
+    """Fail in seconds when `DATABRICKS_HOST` does not accept connections at all.
+
+    databricks-sdk resolves the host's metadata while it is configured, retrying for up to five
+    minutes; a mistyped or unreachable host would look like a hang. A host from a config profile
+    is left to the SDK.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    host = env.get("DATABRICKS_HOST", "").strip()
+    if not host:
+        return
+    try:
+        parts = urlsplit(host if "://" in host else f"https://{host}")
+        address = (parts.hostname or "", parts.port or (80 if parts.scheme == "http" else 443))
+    except ValueError as exc:
+        raise ConfigError(f"DATABRICKS_HOST '{host}' is not a URL such as https://adb-123.azuredatabricks.net") from exc
+    try:
+        with socket.create_connection(address, timeout=HOST_PROBE_TIMEOUT):
+            pass
+    except OSError as exc:
+        raise InfraError(HOST_UNREACHABLE.format(host=host, reason=reason(exc))) from exc
 
 
 def workspace_client() -> WorkspaceClient:

@@ -344,7 +344,7 @@ def check_reachable(uri: str) -> None:
         raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=f"no answer within {PROBE_TIMEOUT:g} s")) from exc
     except requests.RequestException as exc:
         errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-        why = errno.group(1).strip() if errno else type(exc).__name__
+        why = errno.group(1).strip().lower() if errno else type(exc).__name__
         raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=why)) from exc
 
 
