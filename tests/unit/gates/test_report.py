@@ -37,3 +37,22 @@ def test_chart_lengths_must_agree() -> None:
 
 def test_table_cells_cannot_break_the_table() -> None:
     assert table(["a"], [["x\n|y"]]).splitlines()[-1] == "| x \\|y |"
+
+
+def test_second_series_is_grouped_beside_the_first() -> None:
+    """Reference vs current share per bin: one group per bin, two bars, both in the legend."""
+    chart = BarChart(
+        name="bins-age",
+        title="age",
+        labels=("(-inf, 30]", "(30, +inf)", "(null)"),
+        values=(0.5, 0.5, 0.0),
+        second=(0.2, 0.7, 0.1),
+        series=("reference", "current"),
+        y_label="share of rows",
+    )
+    assert chart.y_range() == (0.0, 0.77)  # 0.7 · 1.1
+    assert "bar [0.5, 0.5, 0]\n    bar [0.2, 0.7, 0.1]" in mermaid_bar_chart(chart)
+    png = render_png(chart)
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(ValueError, match="differ in length"):
+        BarChart(name="x", title="t", labels=("a",), values=(1.0,), second=(1.0, 2.0), y_label="y")

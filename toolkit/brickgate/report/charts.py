@@ -18,7 +18,9 @@ class BarChart:
     ``values[i] is None`` means the value is undefined (e.g. a DI whose reference rate is 0):
     the bar is left out, never drawn as 0. ``lower``/``upper`` are whisker ends (e.g. a 95 %
     confidence interval), ``None`` where undefined. ``band`` is the acceptable (low, high)
-    range, shaded in the PNG and drawn as two lines in mermaid.
+    range, shaded in the PNG and drawn as two lines in mermaid. ``second`` is an optional
+    second series drawn beside ``values`` in each group (e.g. current next to reference);
+    ``series`` names the two in the legend.
     """
 
     name: str
@@ -30,9 +32,12 @@ class BarChart:
     upper: tuple[float | None, ...] | None = None
     band: tuple[float, float] | None = None
     lines: tuple[tuple[str, float], ...] = ()
+    second: tuple[float | None, ...] | None = None
+    series: tuple[str, str] = ("", "")
 
     def __post_init__(self) -> None:
         sizes = {len(self.labels), len(self.values)}
+        sizes |= {len(self.second)} if self.second is not None else set()
         sizes |= {len(self.lower)} if self.lower is not None else set()
         sizes |= {len(self.upper)} if self.upper is not None else set()
         if len(sizes) != 1:
@@ -46,6 +51,7 @@ class BarChart:
         """
         points = [v for v in self.values if v is not None]
         points += [v for v in self.upper or () if v is not None]
+        points += [v for v in self.second or () if v is not None]
         points += list(self.band or ()) + [value for _, value in self.lines]
         top = max(points, default=1.0) or 1.0
         return 0.0, round(top * 1.1, 4)
@@ -66,13 +72,24 @@ def render_png(chart: BarChart) -> bytes | None:
         if chart.band is not None:
             axes.axhspan(chart.band[0], chart.band[1], color="#2da44e", alpha=0.12, label="acceptable band")
         heights = {i: v for i, v in enumerate(chart.values) if v is not None}
-        axes.bar([positions[i] for i in heights], list(heights.values()), color="#0969da", width=0.6)
+        shift, width = (0.2, 0.4) if chart.second is not None else (0.0, 0.6)
+        first = [positions[i] - shift for i in heights]
+        axes.bar(first, list(heights.values()), color="#0969da", width=width, label=chart.series[0] or None)
+        if chart.second is not None:
+            seconds = {i: v for i, v in enumerate(chart.second) if v is not None}
+            axes.bar(
+                [positions[i] + shift for i in seconds],
+                list(seconds.values()),
+                color="#fb8500",
+                width=width,
+                label=chart.series[1] or None,
+            )
         for i, height in heights.items():
             low = chart.lower[i] if chart.lower is not None else None
             high = chart.upper[i] if chart.upper is not None else None
             if low is not None and high is not None:
                 yerr = [[height - low], [high - height]]
-                axes.errorbar(positions[i], height, yerr=yerr, color="#24292f", capsize=4, linewidth=1)
+                axes.errorbar(positions[i] - shift, height, yerr=yerr, color="#24292f", capsize=4, linewidth=1)
         for name, level in chart.lines:
             axes.axhline(level, color="#cf222e", linestyle="--", linewidth=1, label=name)
         for i in range(len(chart.labels)):
@@ -83,7 +100,7 @@ def render_png(chart: BarChart) -> bytes | None:
         axes.set_ylim(*chart.y_range())
         axes.set_ylabel(chart.y_label)
         axes.set_title(chart.title)
-        if chart.band is not None or chart.lines:
+        if chart.band is not None or chart.lines or any(chart.series):
             axes.legend(loc="upper right", fontsize=8)
         figure.tight_layout()
         buffer = io.BytesIO()

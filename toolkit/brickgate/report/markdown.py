@@ -96,7 +96,11 @@ def mermaid_bar_chart(chart: BarChart) -> str:
         f"    title {_quote(chart.title)}",
         f"    x-axis [{', '.join(_quote(label) for label in labels)}]",
         f"    y-axis {_quote(chart.y_label)} {_number(low)} --> {_number(high)}",
-        f"    bar [{', '.join(_number(v) if v is not None else '0' for v in chart.values)}]",
+        *(
+            f"    bar [{', '.join(_number(v) if v is not None else '0' for v in series)}]"
+            for series in (chart.values, chart.second)
+            if series is not None
+        ),
     ]
     levels = [*(chart.band or ()), *(value for _, value in chart.lines)]
     lines += [f"    line [{', '.join([_number(level)] * len(chart.labels))}]" for level in levels]

@@ -220,3 +220,14 @@ def test_all_null_reference_column_sees_any_value_as_unseen() -> None:
     current = pd.DataFrame({"x": [1.0, 2.0, np.nan, np.nan]})
     assert count_bins(current, feature) == [2, 2]
     assert psi_gate(current, profile).features[0].psi == pytest.approx(4.257744876 + 0.346573590, abs=1e-8)
+
+
+def test_histogram_chart_pairs_reference_and_current_per_bin() -> None:
+    # reference a a b b → shares .5 .5; current a b b b → .25 .75; (unseen) and (null) bins 0
+    from brickgate.gates.psi.render import histograms
+
+    result = psi_gate(pd.DataFrame({"c": ["a", "b", "b", "b"]}), build_profile(pd.DataFrame({"c": list("aabb")})))
+    (chart,) = histograms(result)
+    assert chart.labels == ("a", "b", "(unseen)", "(null)")
+    assert chart.values == (0.5, 0.5, 0.0, 0.0) and chart.second == (0.25, 0.75, 0.0, 0.0)
+    assert chart.series == ("reference", "current")

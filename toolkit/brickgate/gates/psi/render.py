@@ -190,15 +190,16 @@ def histograms(result: PsiResult) -> tuple[BarChart, ...]:
     ranked = sorted((f for f in result.features if f.psi is not None), key=lambda f: f.psi or 0.0, reverse=True)
     charts = []
     for feature in ranked[:HISTOGRAMS]:
-        labels = [f"{share.label} {side}" for share in feature.bins for side in ("ref", "cur")]
-        values = [value for share in feature.bins for value in (share.reference, share.current)]
+        bins = feature.bins[:MAX_CHART_BARS]
         slug = "".join(ch if ch.isalnum() else "-" for ch in feature.name)
         charts.append(
             BarChart(
                 name=f"bins-{slug}",
                 title=f"{feature.name}: share per bin, reference vs current (PSI {fmt(feature.psi)})",
-                labels=tuple(labels[: 2 * MAX_CHART_BARS]),
-                values=tuple(values[: 2 * MAX_CHART_BARS]),
+                labels=tuple(share.label for share in bins),
+                values=tuple(share.reference for share in bins),
+                second=tuple(share.current for share in bins),
+                series=("reference", "current"),
                 y_label="share of rows",
             )
         )
