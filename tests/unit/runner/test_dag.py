@@ -159,5 +159,6 @@ def test_select_only_and_from() -> None:
     assert select_tasks(spec) == {"a", "b", "c", "d"}
     assert select_tasks(spec, only=["b", "d"]) == {"b", "d"}
     assert select_tasks(spec, from_task="b") == {"b", "c"}
+    assert select_tasks(spec, only=["b"], from_task="a") == {"a", "b", "c", "d"}  # union; b still leads to c
     with pytest.raises(InputError, match=r"job 'j' has no task 'bb'; did you mean 'b'\? \(tasks: a, b, d, c\)"):
         select_tasks(spec, only=["bb"])

@@ -289,21 +289,21 @@ def _find_cycle(edges: Mapping[str, set[str]]) -> list[str]:
 
 
 def select_tasks(job: JobSpec, *, only: Sequence[str] = (), from_task: str | None = None) -> frozenset[str]:
-    """Keys that run: `only` those named, or `from_task` and everything downstream of it, else all."""
+    """Keys that run: those named in `only`, plus `from_task` and everything downstream of it
+    (both given: the union), else all."""
     if not only and not from_task:
         return frozenset(job.keys())
-    chosen: set[str] = set()
-    for key in only:
-        chosen.add(job.task(key).key)
+    named = {job.task(key).key for key in only}
+    below: set[str] = set()
     if from_task:
         downstream = job.dependents()
         stack = [job.task(from_task).key]
         while stack:
             current = stack.pop()
-            if current not in chosen:
-                chosen.add(current)
+            if current not in below:  # not `named`: a task named in --only still leads downstream
+                below.add(current)
                 stack.extend(downstream[current])
-    return frozenset(chosen)
+    return frozenset(named | below)
 
 
 def decide(run_if: RunIf, upstream: Sequence[str]) -> Decision:
