@@ -220,6 +220,16 @@ def test_deploy_cli_and_workspace_problems(
     assert brickgate(["deploy", "ok", "-t", "dev"], capsys) == (2, "", f"brickgate: error: {expected}\n")
 
 
+def test_run_cannot_record_nothing_runs(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (scratch / "ok" / ".brickgate").write_text("a file where the state folder belongs")
+    code, out, err = brickgate(["run", "ok", "train"], capsys)
+    assert (code, out) == (2, "")
+    runs = scratch / "ok" / ".brickgate" / "runs"
+    assert err.startswith(f"brickgate: error: cannot record the run in {runs}/")
+    assert err.endswith(": not a directory (runs are recorded under DIR/.brickgate/runs/)\n")
+    assert err.count("\n") == 1
+
+
 ENV_CASES = [
     (
         "BRICKGATE_VALIDATE_BUNDLE_STRICT",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brickgate.errors import InputError
+from brickgate.errors import InputError, reason
 from brickgate.runner import references, tasks
 from brickgate.runner.dag import (
     TERMINAL_STATES,
@@ -51,6 +51,7 @@ Observer = Callable[[RunRecord], None]
 UNKNOWN_PARAMETER = "job '{job}' has no parameter '{name}' (job parameters: {known})"
 JOB_CYCLE = "run_job_task cycle: {path}"
 SUMMARY_FILE = "summary.md"
+CANNOT_RECORD = "cannot record the run in {folder}: {reason} (runs are recorded under DIR/.brickgate/runs/)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,6 +264,10 @@ class JobRun:
         self._events.put(_WAKE)
 
     def execute(self) -> RunRecord:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # before any task starts: nothing ran, so no verdict (exit 2)
+            raise InputError(CANNOT_RECORD.format(folder=self.folder, reason=reason(exc))) from exc
         for key, task in self.tasks.items():
             if key not in self.plan.selected:
                 task.state, task.message = "EXCLUDED", "not selected (--only/--from)"
