@@ -451,7 +451,13 @@ def test_no_secret_in_any_output(
     for name in ("DATABRICKS_TOKEN", "GITHUB_TOKEN", "BRICKGATE_SLACK_WEBHOOK_URL"):
         monkeypatch.setenv(name, SECRET if name != "BRICKGATE_SLACK_WEBHOOK_URL" else f"https://hooks/{SECRET}")
     port = closed_port()
+    shutil.copytree(repo / "ok", repo / "leak")  # a resolved secret lands in a diagnostic's message
+    config = repo / "leak" / "databricks.yml"
+    config.write_text(config.read_text().replace("./src/prepare.py", "./src/${var.catalog}.py"))
     runs = [
+        ["-v", "deploy", "leak", "-t", "dev", "--dry-run", "--var", f"catalog={SECRET}"],
+        ["-v", "--format", "json", "deploy", "leak", "-t", "dev", "--var", f"catalog={SECRET}"],
+        ["-v", "validate-bundle", "leak", "--var", f"catalog={SECRET}"],
         ["-v", "validate-bundle", "ok", "--var", f"catalog={SECRET}", "--print-resolved"],
         ["-v", "--format", "json", "validate-bundle", "ok", "--var", f"catalog={SECRET}"],
         ["-v", "deploy", "ok", "-t", "dev", "--dry-run", "--var", f"catalog={SECRET}"],

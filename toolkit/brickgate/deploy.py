@@ -266,8 +266,10 @@ def deploy(
         directory,
         ValidateOptions(target=options.target, variables=options.variables, env=source, databricks_cli=False),
     )
+    # diagnostics quote resolved values, which may come from the environment: mask secrets once, here
+    diagnostics = tuple(replace(d, message=redact(d.message, source)) for d in validation.diagnostics)
     if validation.bundle is None or validation.errors:
-        return _invalid(validation, options)
+        return _invalid(validation, diagnostics, options)
     bundle = validation.bundle
     if options.run is not None:
         bundle.job(options.run)  # an unknown job key fails before anything is deployed
@@ -279,7 +281,7 @@ def deploy(
         message="",
         version=options.version,
         plan=plan_jobs(bundle),
-        diagnostics=validation.diagnostics,
+        diagnostics=diagnostics,
     )
     if options.dry_run:
         unguarded = bundle.mode == "production" and not (options.version and options.confirm == PRODUCTION_PHRASE)
@@ -310,7 +312,7 @@ def deploy(
     return replace(result, run=run, **_run_verdict(run, options))
 
 
-def _invalid(validation: ValidationResult, options: DeployOptions) -> DeployResult:
+def _invalid(validation: ValidationResult, diagnostics: tuple[Diagnostic, ...], options: DeployOptions) -> DeployResult:
     bundle = validation.bundle
     count = len(validation.errors)
     return DeployResult(
@@ -320,7 +322,7 @@ def _invalid(validation: ValidationResult, options: DeployOptions) -> DeployResu
         status="invalid",
         message=f"bundle validation found {count} error(s); nothing was deployed",
         version=options.version,
-        diagnostics=validation.diagnostics,
+        diagnostics=diagnostics,
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.locations import Location
-from brickgate.errors import InfraError
+from brickgate.errors import InfraError, reason
 
 TIMEOUT_SECONDS = 300
 SCHEMA_FAILED = "databricks bundle schema failed ({problem}); rerun with --no-databricks-cli to skip the Databricks CLI"
@@ -119,8 +119,10 @@ def _run(command: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]) ->
             timeout=TIMEOUT_SECONDS,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InfraError(f"cannot run {' '.join(command[:3])}: {type(exc).__name__}: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise InfraError(f"databricks {' '.join(command[1:3])} did not finish within {TIMEOUT_SECONDS} s") from exc
+    except OSError as exc:
+        raise InfraError(f"cannot run {' '.join(command[:3])}: {reason(exc)}") from exc
 
 
 def _last_line(text: str) -> str:
