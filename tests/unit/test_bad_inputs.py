@@ -289,6 +289,12 @@ def test_invalid_environment_values(
             "auto-approve, confirm, dry-run, poll-interval, run, target, timeout, var, version, wait",
         ),
         ("tag-release", ["tag-release", "v1.0.0"], "gate-summary, github-release, message, push, ref, remote"),
+        (
+            "promote-model",
+            ["promote-model", "--model", "m", "--version", "1"],
+            "dry-run, from-alias, gate-result, gates, higher-is-better, max-regression, metric, model, "
+            "previous-alias, registry-uri, require-gates, restore-wait, rollback, to-alias, tracking-uri, version",
+        ),
     ],
 )
 def test_unknown_pyproject_keys(
