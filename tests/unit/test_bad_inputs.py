@@ -2,8 +2,8 @@
 
 Covers validate-bundle, run, runs, deploy, promote-model and tag-release through `main` (the real
 error handler), each in a scratch folder holding a copy of the minimal fixture bundle as `ok/`.
-Click's own usage errors (a file given where a folder is expected, an out-of-range number) are
-left to click: they print its usage block, whose last line names the flag.
+Click's own usage errors (a missing argument, an out-of-range number given as a flag) are left
+to click: they print its usage block, whose last line names the flag.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ BUNDLE_CASES = [
         ["validate-bundle", "ok", "--schema", "afile"],
         "afile: cannot read JSON Schema: invalid JSON at line 1, column 1: Expecting value",
     ),
+    (["validate-bundle", "afile"], "afile: not a directory"),
+    (["validate-bundle", "ok", "--schema", "empty"], "empty: cannot read JSON Schema: is a directory"),
     (["run", "nope", "train"], "nope: not a directory"),
     (["run", "afile", "train"], "afile: not a directory"),
     (["run", "ok", "nojob"], "unknown job 'nojob' (jobs: train)"),
@@ -89,6 +91,7 @@ BUNDLE_CASES = [
     ),
     (["deploy", "ok"], "missing -t/--target (or BRICKGATE_DEPLOY_TARGET)"),
     (["deploy", "nope", "-t", "dev"], "nope: not a directory"),
+    (["deploy", "afile", "-t", "dev"], "afile: not a directory"),
     (["deploy", "ok", "-t", "qa"], "databricks.yml: no target 'qa' (targets: dev, prod)"),
     (["deploy", "ok", "-t", "dev", "--var", "x"], "--var 'x': expected name=value"),
     (["deploy", "ok", "-t", "dev", "--run", "nojob", "--dry-run"], "unknown job 'nojob' (jobs: train)"),
@@ -345,6 +348,10 @@ PROMOTE_CASES = [
     (
         ["--model", "m", "--version", "1", "--gate-result", "none.json"],
         "--gate-result none.json: cannot read JSON: no such file or directory",
+    ),
+    (
+        ["--model", "m", "--version", "1", "--gate-result", "empty"],
+        "--gate-result empty: cannot read JSON: is a directory",
     ),
     (
         ["--model", "m", "--version", "1", "--tracking-uri", "databricks"],

@@ -18,7 +18,7 @@ WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run 
 
 
 @click.command("deploy")
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("-t", "--target", help="Bundle target to deploy (required). " + ENV.format("TARGET"))
 @click.option(
     "--var", "var", multiple=True, metavar="NAME=VALUE", help="Bundle variable (repeatable). " + ENV.format("VAR")

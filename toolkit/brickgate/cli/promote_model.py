@@ -35,7 +35,7 @@ ENV = "Env BRICKGATE_PROMOTE_MODEL_{}"
 @click.option(
     "--gate-result",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="A gate's JSON result (needs a boolean 'passed'); repeatable; a failing one refuses. "
     + ENV.format("GATE_RESULT"),
 )

@@ -27,7 +27,7 @@ VERSION_ENV = "BRICKGATE_TAG_RELEASE_VERSION"
 @click.option(
     "--gate-summary",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Gate summary file (markdown or JSON) to include in the release notes; repeatable. "
     "Env BRICKGATE_TAG_RELEASE_GATE_SUMMARY (comma separated).",
 )

@@ -14,7 +14,7 @@ BAD_PAIR = "{flag} '{item}': expected name=value"
 
 
 @click.command("validate-bundle")
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "-t",
     "--target",
@@ -37,7 +37,7 @@ BAD_PAIR = "{flag} '{item}': expected name=value"
 )
 @click.option(
     "--schema",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="JSON Schema to check keys and types against when the databricks CLI is not on PATH. "
     "Env BRICKGATE_VALIDATE_BUNDLE_SCHEMA; TOML schema. Default: the subset brickgate ships.",
