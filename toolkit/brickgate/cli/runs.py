@@ -42,7 +42,13 @@ def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
 
     opts = resolve_options(ctx)
     state_dir = _state_dir(directory)
-    records = list_runs(state_dir)[: int(opts["limit"])]
+    skipped: list[str] = []
+    records = list_runs(state_dir, skipped=skipped)[: int(opts["limit"])]
+    if skipped:
+        from brickgate.output import warn
+
+        for problem in skipped:
+            warn(f"{problem}; left out")
     if global_options(ctx).format == "json":
         from brickgate.output import emit_json
 

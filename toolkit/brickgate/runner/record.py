@@ -238,8 +238,9 @@ def read_record(path: Path) -> RunRecord:
     return RunRecord.from_document(document)
 
 
-def list_runs(state_dir: Path) -> list[RunRecord]:
-    """Every readable run under `state_dir`, newest first; unreadable folders are skipped."""
+def list_runs(state_dir: Path, *, skipped: list[str] | None = None) -> list[RunRecord]:
+    """Every readable run under `state_dir`, newest first; unreadable records are left out, and
+    why is appended to `skipped` when a list is given (`runs list` warns about each)."""
     found: list[RunRecord] = []
     base = runs_dir(state_dir)
     if not base.is_dir():
@@ -247,8 +248,9 @@ def list_runs(state_dir: Path) -> list[RunRecord]:
     for path in base.glob(f"*/{RECORD_FILE}"):
         try:
             found.append(read_record(path))
-        except InputError:
-            continue
+        except InputError as exc:
+            if skipped is not None:
+                skipped.append(str(exc))
     return sorted(found, key=lambda record: (record.started_at, record.run_id), reverse=True)
 
 
