@@ -267,6 +267,15 @@ ENV_CASES = [
 ]
 
 
+def test_zero_poll_interval_is_refused(
+    scratch: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0 s between polls would hammer the workspace API while a run is followed."""
+    monkeypatch.setenv("BRICKGATE_DEPLOY_POLL_INTERVAL", "0")
+    message = "BRICKGATE_DEPLOY_POLL_INTERVAL: Invalid value for '--poll-interval': 0.0 is not in the range x>0."
+    assert brickgate(["deploy", "ok", "-t", "dev"], capsys) == (2, "", f"brickgate: error: {message}\n")
+
+
 @pytest.mark.parametrize(("variable", "args", "message"), ENV_CASES, ids=[v for v, _, _ in ENV_CASES])
 def test_invalid_environment_values(
     variable: str,

@@ -30,7 +30,7 @@ WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run 
 )
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, min_open=True),  # 0 would poll the workspace without pause
     help="First wait between run polls, growing ×1.5 up to 60 s. Default: 10. " + ENV.format("POLL_INTERVAL"),
 )
 @click.option(
