@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 
 from brickgate.cli import main
 from brickgate.errors import InputError
+from brickgate.gates.psi import core
 from brickgate.gates.psi import pandas as pandas_engine
 from brickgate.gates.psi import spark as spark_engine
 from tests.helpers.spark_jobs import count_spark_jobs
@@ -159,3 +160,23 @@ def test_cli_spark_engine_matches_pandas(
             out = capsys.readouterr().out
         psi[engine] = [f["psi"] for f in json.loads(out)["features"]]
     assert psi["spark"] == pytest.approx(psi["pandas"], abs=1e-9)
+
+
+def test_current_without_rows_skips_every_feature_in_both_engines(spark: Any, data: dict[str, Any]) -> None:
+    """Zero typed rows (Parquet, Delta) and a header-only CSV (string columns in Spark, object in
+    pandas: no values to misread) give the same verdict: every feature SKIPPED, passed."""
+    profile = pandas_engine.build_profile(data["reference"])
+    options = core.PsiGateOptions(fail_on_drift=True)
+    typed = data["current"].iloc[:0]
+    untyped = pd.DataFrame({name: pd.Series([], dtype=object) for name in typed.columns})
+    schema = ", ".join(f"`{name}` string" for name in typed.columns)
+    results = [
+        pandas_engine.psi_gate(typed, profile, options),
+        pandas_engine.psi_gate(untyped, profile, options),
+        spark_engine.psi_gate(data["spark_current"].limit(0), profile, options),
+        spark_engine.psi_gate(spark.createDataFrame([], schema), profile, options),
+    ]
+    for result in results:
+        assert (result.status, result.passed, result.current_rows) == ("SKIPPED", True, 0)
+        assert {(f.status, f.reason, f.psi) for f in result.features} == {("SKIPPED", core.SKIPPED_NO_ROWS, None)}
+        assert [f.name for f in result.features] == [f.name for f in profile.features]

@@ -21,6 +21,7 @@ BOTH_FEATURE_FLAGS = "--features and --all-features are mutually exclusive"
 MISSING_FEATURES = "psi-gate profile needs --features a,b,... or --all-features"
 MISSING_OUT = "missing --out FILE (or BRICKGATE_PSI_GATE_PROFILE_OUT): where to write the profile JSON"
 MISSING_REFERENCE = "missing --reference SOURCE (or BRICKGATE_PSI_GATE_PROFILE_REFERENCE)"
+EMPTY_CURRENT = "{source}: current data has no rows; every feature is SKIPPED"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -105,6 +106,10 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
         )
     wanted = (*features, score) if features and score and score not in features else features
     result = run_gate(opts["current"], profile, options, features=wanted, engine=opts["engine"])
+    if result.current_rows == 0:
+        from brickgate.output import warn
+
+        warn(EMPTY_CURRENT.format(source=opts["current"]))
     context = RunContext(
         run_id=run_id(),
         created_at=datetime.now(timezone.utc),

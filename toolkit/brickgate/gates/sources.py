@@ -145,8 +145,11 @@ def _unreadable(source: str, kind: SourceKind, exc: BaseException) -> InputError
     return InputError(UNREADABLE.format(source=source, kind=KIND_NAMES[kind], reason=reason))
 
 
-def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def read_pandas(source: str, columns: Sequence[str] | None = None, *, allow_empty: bool = False) -> pd.DataFrame:
     """Read `columns` (default: all) of `source` into pandas.
+
+    A gate that can give a verdict on no rows (PSI: every feature SKIPPED) sets
+    `allow_empty`; for the others no rows is bad input.
 
     Dictionary-encoded Parquet columns (e.g. written from pandas categoricals) arrive as
     pandas ``category`` columns, which the gates count fastest.
@@ -155,7 +158,7 @@ def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFra
     ------
     InputError
         When the source does not exist or cannot be read, a column is missing (with the
-        closest name suggested), or the data has no rows.
+        closest name suggested), or the data has no rows (unless `allow_empty`).
     """
     kind = source_kind(source)
     wanted = list(dict.fromkeys(columns)) if columns is not None else None
@@ -175,7 +178,7 @@ def read_pandas(source: str, columns: Sequence[str] | None = None) -> pd.DataFra
             raise _unreadable(source, "delta", exc) from exc
     else:
         frame = _read_arrow(source, kind, wanted)
-    if len(frame) == 0:
+    if len(frame) == 0 and not allow_empty:
         raise InputError(NO_ROWS.format(source=source))
     return frame
 

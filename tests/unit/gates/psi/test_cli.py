@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from brickgate.cli import main
-from brickgate.cli.psi_gate import MISSING_BASELINE
+from brickgate.cli.psi_gate import EMPTY_CURRENT, MISSING_BASELINE
 from brickgate.output import validate_against_schema
 from tests.helpers.github_files import fake_github
 
@@ -287,3 +287,20 @@ def test_bad_profile_is_one_line_exit_2(
     code, out, err = run(["psi-gate", "--current", "cur.parquet", "--profile", "p.json"], capsys)
     assert (code, out) == (2, "")
     assert err.startswith(f"brickgate: error: {message.format(version=__version__)}") and err.count("\n") == 1
+
+
+def test_current_without_rows_is_skipped_with_a_warning_not_an_error(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _profile(capsys, "--all-features")
+    pd.read_parquet("cur.parquet").iloc[:0].to_parquet("empty.parquet")
+    args = ["--format", "json", "psi-gate", "--current", "empty.parquet", "--profile", "p.json", "--fail-on-drift"]
+    code, out, err = run(args, capsys)
+    assert (code, err) == (0, "brickgate: warning: " + EMPTY_CURRENT.format(source="empty.parquet") + "\n")
+    document = json.loads(out)
+    assert (document["status"], document["passed"], document["current_rows"]) == ("SKIPPED", True, 0)
+    assert {(f["status"], f["reason"]) for f in document["features"]} == {("SKIPPED", "current data has no rows")}
+    code, _, err = run(
+        ["psi-gate", "profile", "--reference", "empty.parquet", "--all-features", "--out", "e.json"], capsys
+    )
+    assert (code, err) == (2, "brickgate: error: empty.parquet: no rows\n")  # an empty baseline stays bad input

@@ -115,7 +115,7 @@ def test_all_null_current_column_is_skipped() -> None:
     assert (empty.status, empty.current_null_rate, empty.reason) == (
         "SKIPPED",
         None,
-        "current column has no non-null values (0 rows)",
+        "current data has no rows",  # no rows at all: the reason says so
     )
 
 

@@ -27,6 +27,7 @@ BAD_BINS = "--bins ({bins}) must be at least 2"
 NOT_IN_PROFILE = "feature '{name}' is not in the profile (profiled features: {known})"
 NOT_NUMERIC = "{source}: column '{name}' is {dtype}, but the profile expects numbers ({kind} feature)"
 SKIPPED_EMPTY = "current column has no non-null values ({rows} rows)"
+SKIPPED_NO_ROWS = "current data has no rows"
 
 
 def quantile_levels(bins: int) -> list[float]:
@@ -245,7 +246,8 @@ def evaluate_feature(
     """PSI of one feature from the current rows per bin (aligned with ``feature.labels``).
 
     The last count is the null bin; categorical features have an ``(unseen)`` bin before it.
-    A current column without any non-null value is SKIPPED rather than compared.
+    A current column without any non-null value is SKIPPED rather than compared, as is every
+    feature when the current data has no rows at all (PSI of an empty distribution is undefined).
     """
     labels = feature.labels
     if len(counts) != len(labels):
@@ -258,7 +260,7 @@ def evaluate_feature(
             kind=feature.kind,
             status="SKIPPED",
             psi=None,
-            reason=SKIPPED_EMPTY.format(rows=rows),
+            reason=SKIPPED_EMPTY.format(rows=rows) if rows else SKIPPED_NO_ROWS,
             reference_null_rate=feature.null_rate,
             current_null_rate=null_rate,
             chi2_critical_psi=None,
@@ -339,10 +341,13 @@ def select_features(profile: Profile, requested: Sequence[str] | None) -> tuple[
     return tuple(profile.feature(name) for name in dict.fromkeys(requested))
 
 
-def check_columns(features: Sequence[FeatureProfile], dtypes: Mapping[str, tuple[bool, str]], source: str) -> None:
+def check_columns(
+    features: Sequence[FeatureProfile], dtypes: Mapping[str, tuple[bool, str]], source: str, *, typed: bool = True
+) -> None:
     """Every feature is a column of the data, numeric where the profile bins it as a number.
 
-    ``dtypes`` maps each column of the current data to ``(is_numeric, dtype_name)``.
+    ``dtypes`` maps each column of the current data to ``(is_numeric, dtype_name)``. With
+    ``typed=False`` (data without rows: a header-only CSV has no types) only names are checked.
 
     Raises
     ------
@@ -352,7 +357,7 @@ def check_columns(features: Sequence[FeatureProfile], dtypes: Mapping[str, tuple
     from brickgate.gates.sources import require_columns
 
     require_columns(dtypes, [f.name for f in features], source)
-    for feature in features:
+    for feature in features if typed else ():
         numeric, dtype = dtypes[feature.name]
         if feature.value_type == "number" and not numeric:
             raise InputError(NOT_NUMERIC.format(source=source, name=feature.name, dtype=dtype, kind=feature.kind))

@@ -14,7 +14,8 @@ from brickgate.gates.psi.profile import Profile
 Engine = Literal["pandas", "spark"]
 
 
-def _read(source: str, columns: Sequence[str] | None, engine: Engine) -> Any:
+def _read(source: str, columns: Sequence[str] | None, engine: Engine, *, allow_empty: bool = False) -> Any:
+    """Spark never checks for rows here (a job); its engines count them in their aggregation."""
     if engine == "spark":
         from brickgate.gates.sources import read_spark
         from brickgate.runtime import get_spark
@@ -22,7 +23,7 @@ def _read(source: str, columns: Sequence[str] | None, engine: Engine) -> Any:
         return read_spark(get_spark(), source, columns)
     from brickgate.gates.sources import read_pandas
 
-    return read_pandas(source, columns)
+    return read_pandas(source, columns, allow_empty=allow_empty)
 
 
 def make_profile(
@@ -69,6 +70,9 @@ def run_gate(
 ) -> core.PsiResult:
     """Gate the `current` SOURCE against `profile` (all profiled features when `features` is empty).
 
+    Current data without rows is a verdict, not an error: every feature SKIPPED ("current
+    data has no rows"), status SKIPPED, passed. A reference without rows stays an error.
+
     Raises
     ------
     InputError
@@ -76,7 +80,7 @@ def run_gate(
         or a column is not numeric where the profile expects numbers.
     """
     columns = [f.name for f in core.select_features(profile, features)]
-    frame = _read(current, columns, engine)
+    frame = _read(current, columns, engine, allow_empty=True)
     if engine == "spark":
         from brickgate.gates.psi import spark
 

@@ -153,7 +153,7 @@ def psi_gate(
     """
     chosen = core.select_features(profile, features)
     dtypes = {str(name): (_is_numeric(current[name]), str(current[name].dtype)) for name in current.columns}
-    core.check_columns(chosen, dtypes, source)
+    core.check_columns(chosen, dtypes, source, typed=len(current) > 0)
     counts = {feature.name: count_bins(current, feature) for feature in chosen}
     return core.evaluate(
         profile, counts, current_rows=len(current), options=options or core.PsiGateOptions(), engine=ENGINE

@@ -202,7 +202,15 @@ def psi_gate(
         the profile expects numbers.
     """
     chosen = core.select_features(profile, features)
-    core.check_columns(chosen, _numeric_columns(frame), source)
+    dtypes = _numeric_columns(frame)
+    core.check_columns(chosen, dtypes, source, typed=False)
+    try:
+        core.check_columns(chosen, dtypes, source)
+    except InputError:
+        if not frame.isEmpty():  # only then a job: a header-only CSV has string columns, no values
+            raise
+        counts = {f.name: [0] * len(f.labels) for f in chosen}
+        return core.evaluate(profile, counts, current_rows=0, options=options or core.PsiGateOptions(), engine=ENGINE)
     groups = {
         f.name: _numeric_bins(_value(frame, f.name), f.edges)
         if f.kind == "numeric"
