@@ -134,3 +134,9 @@ def test_toml_lists_fill_comma_separated_and_repeatable_options(
     monkeypatch.setitem(cli.commands, "probe", probe)
     code, out, _ = run_main(["probe"], capsys)
     assert (code, out) == (0, "gender,age_band|['slack', 'email']\n")
+
+
+def test_usage_error_is_one_line_naming_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(["runs", "show"], capsys)
+    assert code == 2
+    assert err == "brickgate: error: Missing argument 'RUN_ID'. (see 'brickgate runs show --help')\n"

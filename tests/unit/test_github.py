@@ -10,6 +10,7 @@ from typing import ClassVar
 import pytest
 
 from brickgate import github
+from brickgate.errors import InfraError
 from tests.helpers.github_files import fake_github
 
 
@@ -119,3 +120,10 @@ def test_commit_status_forbidden_is_reported_not_raised(api_server: str) -> None
 def test_commit_status_without_token_is_skipped() -> None:
     result = github.post_commit_status(context="c", state="success", description="ok", env={"GITHUB_SHA": "s"})
     assert result.detail == "commit status not posted: GITHUB_TOKEN, GITHUB_REPOSITORY not set"
+
+
+@pytest.mark.parametrize("variable", ["GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"])
+def test_unwritable_runner_file_is_infra_error(tmp_path: Path, variable: str) -> None:
+    env = {variable: str(tmp_path)}  # a directory, not a file
+    with pytest.raises(InfraError, match=rf"^{variable}=.*: cannot append: Is a directory$"):
+        github.write_outputs({"a": 1}, env=env) if variable == "GITHUB_OUTPUT" else github.append_summary("x", env=env)

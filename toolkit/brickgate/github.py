@@ -82,8 +82,7 @@ def write_outputs(outputs: Mapping[str, object], env: Mapping[str, str] | None =
         while delimiter in text:  # pragma: no cover - 128 random bits
             delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
         chunks.append(f"{name}<<{delimiter}\n{text}\n{delimiter}\n")
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write("".join(chunks))
+    _append(path, "".join(chunks), "GITHUB_OUTPUT")
 
 
 def _output_text(value: object) -> str:
@@ -101,10 +100,16 @@ def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> None:
     path = (os.environ if env is None else env).get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    existing = Path(path).stat().st_size if Path(path).exists() else 0
-    text = truncate_summary(markdown, SUMMARY_LIMIT - existing)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
+    existing = Path(path).stat().st_size if Path(path).is_file() else 0
+    _append(path, truncate_summary(markdown, SUMMARY_LIMIT - existing), "GITHUB_STEP_SUMMARY")
+
+
+def _append(path: str, text: str, variable: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InfraError(f"{variable}={path}: cannot append: {exc.strerror or exc}") from exc
 
 
 def truncate_summary(markdown: str, budget: int) -> str:

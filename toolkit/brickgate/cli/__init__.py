@@ -83,6 +83,12 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _help_hint(exc: click.ClickException) -> str:
+    """Point a usage error at the right `--help`, on the same line."""
+    ctx = getattr(exc, "ctx", None)
+    return f" (see '{ctx.command_path} --help')" if isinstance(exc, click.UsageError) and ctx is not None else ""
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console-script entry point: the one place that turns errors into exit codes."""
     options = GlobalOptions()
@@ -99,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         click.echo("brickgate: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"{ERROR_PREFIX}{redact(exc.format_message())}{_help_hint(exc)}", err=True)
         code = 2
     except BrickgateError as exc:
         message = redact(str(exc))
