@@ -348,6 +348,9 @@ def check_reachable(uri: str) -> None:
         raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=why)) from exc
 
 
+MLFLOW_REQUEST_RETRIES = 2
+
+
 def _client(tracking_uri: str, registry_uri: str) -> MlflowClient:
     """A client for the two URIs; MLflow's INFO logs (database creation) stay off stderr unless
     MLFLOW_LOGGING_LEVEL asks for them, so an error is the one line the user reads."""
@@ -357,6 +360,9 @@ def _client(tracking_uri: str, registry_uri: str) -> MlflowClient:
 
     if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
         logging.getLogger("mlflow").setLevel(logging.WARNING)
+    # MLflow retries each request 7 times with doubling waits (minutes in all); bounded here so
+    # `restore_wait` is the real limit of a restore. An explicit setting is kept.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(MLFLOW_REQUEST_RETRIES))
     for uri in dict.fromkeys((tracking_uri, registry_uri)):
         check_reachable(uri)
     if tracking_uri.startswith("sqlite:///"):
