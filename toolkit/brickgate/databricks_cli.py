@@ -7,14 +7,15 @@ value of the environment is masked before anything is shown.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from brickgate.bundle.databricks_cli import find_databricks
-from brickgate.errors import InfraError
+from brickgate.errors import InfraError, reason
 from brickgate.secrets import redact
 
 MIN_VERSION = (0, 218, 0)  # bundles are generally available from v0.218.0 on
@@ -56,6 +57,11 @@ class CliRun:
         return (errors or lines or ["no output"])[-1]
 
 
+def find_databricks(env: Mapping[str, str]) -> str | None:
+    """The `databricks` executable on `env`'s PATH, if any."""
+    return shutil.which("databricks", path=env.get("PATH", os.defpath))
+
+
 def parse_version(text: str) -> tuple[int, int, int] | None:
     """The first `MAJOR.MINOR.PATCH` in `databricks version` output.
 
@@ -74,7 +80,7 @@ def require_cli(env: Mapping[str, str], minimum: tuple[int, int, int] = MIN_VERS
     path = find_databricks(env)
     if path is None:
         raise InfraError(CLI_MISSING.format(minimum=wanted, hint=INSTALL_HINT))
-    done = run_cli(DatabricksCli(path=path, version=minimum), ["version"], cwd=None, env=env, timeout=60)
+    done = run_cli(path, ["version"], cwd=None, env=env, timeout=60)
     version = parse_version(done.stdout + done.stderr)
     if version is None:
         raise InfraError(CLI_UNKNOWN_VERSION.format(path=path, output=(done.stdout + done.stderr).strip()[:200]))
@@ -85,10 +91,10 @@ def require_cli(env: Mapping[str, str], minimum: tuple[int, int, int] = MIN_VERS
 
 
 def run_cli(
-    cli: DatabricksCli, args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str], timeout: float
+    executable: str, args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str], timeout: float
 ) -> CliRun:
     """Run `databricks ARGS` with captured, redacted output; a crash or timeout is an InfraError."""
-    command = (cli.path, *args)
+    command = (executable, *args)
     try:
         done = subprocess.run(
             command, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
@@ -96,7 +102,7 @@ def run_cli(
     except subprocess.TimeoutExpired as exc:
         raise InfraError(f"databricks {' '.join(args[:2])} did not finish within {timeout:g} s") from exc
     except OSError as exc:
-        raise InfraError(f"cannot run databricks {' '.join(args[:2])}: {type(exc).__name__}: {exc}") from exc
+        raise InfraError(f"cannot run databricks {' '.join(args[:2])}: {reason(exc)}") from exc
     return CliRun(
         command=tuple(args),
         returncode=done.returncode,

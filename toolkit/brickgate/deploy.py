@@ -336,7 +336,7 @@ def _deploy_with_cli(cli: DatabricksCli, bundle: Bundle, options: DeployOptions,
     args = ["bundle", "deploy", "-t", bundle.target, *_var_args(options)]
     if options.auto_approve:
         args.append("--auto-approve")
-    done = run_cli(cli, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
+    done = run_cli(cli.path, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
     if done.returncode != 0:
         raise InfraError(
             f"databricks bundle deploy -t {bundle.target} failed (exit {done.returncode}): {done.last_error()}"
@@ -351,7 +351,7 @@ def _summary(cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Ma
     from brickgate.databricks_cli import run_cli
 
     args = ["bundle", "summary", "-t", bundle.target, "-o", "json", *_var_args(options)]
-    done = run_cli(cli, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
+    done = run_cli(cli.path, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
     if done.returncode != 0:
         raise InfraError(f"databricks bundle summary failed (exit {done.returncode}): {done.last_error()}")
     try:

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import shutil
-import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.locations import Location
-from brickgate.errors import InfraError, reason
+from brickgate.databricks_cli import run_cli
+from brickgate.errors import InfraError
 
 TIMEOUT_SECONDS = 300
 SCHEMA_FAILED = "databricks bundle schema failed ({problem}); rerun with --no-databricks-cli to skip the Databricks CLI"
@@ -32,14 +30,9 @@ _IN = re.compile(r"^  in (.+):(\d+):(\d+)$")
 _RULES = {"Error": dg.CLI_ERROR, "Warning": dg.CLI_WARNING, "Recommendation": dg.CLI_RECOMMENDATION}
 
 
-def find_databricks(env: Mapping[str, str]) -> str | None:
-    """The `databricks` executable on `env`'s PATH, if any."""
-    return shutil.which("databricks", path=env.get("PATH", os.defpath))
-
-
 def bundle_schema(executable: str, env: Mapping[str, str]) -> dict[str, Any]:
     """The JSON Schema the installed CLI prints with `databricks bundle schema`."""
-    result = _run([executable, "bundle", "schema"], cwd=None, env=env)
+    result = run_cli(executable, ["bundle", "schema"], cwd=None, env=env, timeout=TIMEOUT_SECONDS)
     if result.returncode != 0:
         raise InfraError(SCHEMA_FAILED.format(problem=f"exit {result.returncode}: {_last_line(result.stderr)}"))
     try:
@@ -55,10 +48,10 @@ def bundle_validate(
     executable: str, root: Path, target: str, variables: Mapping[str, str], env: Mapping[str, str]
 ) -> list[dg.Diagnostic]:
     """Run `databricks bundle validate -t TARGET [--var k=v ...]` in `root` and parse its diagnostics."""
-    command = [executable, "bundle", "validate", "-t", target]
+    args = ["bundle", "validate", "-t", target]
     for name, value in variables.items():
-        command += ["--var", f"{name}={value}"]
-    result = _run(command, cwd=root, env=env)
+        args += ["--var", f"{name}={value}"]
+    result = run_cli(executable, args, cwd=root, env=env, timeout=TIMEOUT_SECONDS)
     found = parse_validate_output(result.stderr + "\n" + result.stdout, root)
     if result.returncode != 0 and not any(d.severity == "error" for d in found):
         output = _last_line(result.stderr) or _last_line(result.stdout) or "no output"
@@ -106,23 +99,6 @@ def _location(file: str, line: int, column: int, root: Path) -> Location:
         with contextlib.suppress(ValueError):  # outside the bundle: keep it absolute
             path = path.relative_to(root)
     return Location(file=path.as_posix(), line=line, column=column)
-
-
-def _run(command: Sequence[str], *, cwd: Path | None, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            list(command),
-            cwd=cwd,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise InfraError(f"databricks {' '.join(command[1:3])} did not finish within {TIMEOUT_SECONDS} s") from exc
-    except OSError as exc:
-        raise InfraError(f"cannot run {' '.join(command[:3])}: {reason(exc)}") from exc
 
 
 def _last_line(text: str) -> str:

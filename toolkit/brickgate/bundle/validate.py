@@ -71,11 +71,12 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
     from brickgate.bundle import databricks_cli
     from brickgate.bundle.checks import run_checks
     from brickgate.bundle.schema import read_schema, schema_diagnostics
+    from brickgate.databricks_cli import find_databricks
     from brickgate.output import load_schema
 
     env = os.environ if options.env is None else options.env
     root = Path(directory)
-    executable = databricks_cli.find_databricks(env) if options.databricks_cli else None
+    executable = find_databricks(env) if options.databricks_cli else None
     schema_source = _schema_source(executable, options.schema)
     try:
         raw = read_bundle(root)
