@@ -9,7 +9,6 @@ is a warning for the caller, never an exception that could replace a gate's verd
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import hmac
 import json
@@ -34,6 +33,7 @@ import requests
 from brickgate import __version__
 from brickgate.errors import ConfigError
 from brickgate.secrets import MIN_SECRET_LENGTH, secret_values
+from brickgate.suggest import suggest
 
 Channel = Literal["slack", "webhook", "pagerduty", "email"]
 CHANNELS: tuple[str, ...] = get_args(Channel)
@@ -667,8 +667,8 @@ def _channel_names(channels: Sequence[str]) -> tuple[Channel, ...]:
     for raw in channels:
         name = raw.strip().lower()
         if name not in CHANNELS:
-            close = difflib.get_close_matches(name, CHANNELS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            close = suggest(name, CHANNELS)
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise ConfigError(UNKNOWN_CHANNEL.format(name=raw.strip(), hint=hint, valid=", ".join(CHANNELS)))
         if name not in chosen:
             chosen.append(name)  # type: ignore[arg-type]  # checked against CHANNELS above

@@ -25,12 +25,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
 from brickgate.github import workflow_run_url
+from brickgate.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -262,8 +262,7 @@ def _metric_value(client: MlflowClient, run_id: str | None, metric: str, who: st
         raise InputError(f"--metric {metric}: the {who} version has no source run to read metrics from")
     metrics = client.get_run(run_id).data.metrics
     if metric not in metrics:
-        close = get_close_matches(metric, list(metrics), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(metric, metrics)
         available = ", ".join(sorted(metrics)) or "none"
         raise InputError(f"--metric {metric}: not logged on the {who}'s run {run_id}{hint} (metrics: {available})")
     return float(metrics[metric])
@@ -380,8 +379,7 @@ def _load_model(client: MlflowClient, name: str, registry_uri: str) -> dict[str,
         if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
             raise InfraError(f"registry {registry_uri}: {first_line(str(exc))}") from exc
         names = [m.name for m in client.search_registered_models(max_results=1000)]
-        close = get_close_matches(name, names, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(name, names)
         raise InputError(UNKNOWN_MODEL.format(name=name, uri=registry_uri, hint=hint)) from exc
     return {str(alias): str(version) for alias, version in model.aliases.items()}
 

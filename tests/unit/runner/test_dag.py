@@ -51,13 +51,15 @@ def test_missing_type() -> None:
 def test_unknown_dependency_with_hint() -> None:
     with pytest.raises(InputError) as error:
         parse_job("etl", {"tasks": [task("extract"), task("load", "extrct")]})
-    assert str(error.value) == "job 'etl' task 'load' depends on unknown task 'extrct'; did you mean 'extract'?"
+    assert str(error.value) == (
+        "task 'load' depends on 'extrct', which is not a task of job 'etl'; did you mean 'extract'?"
+    )
 
 
 def test_cycle_is_reported_as_a_path() -> None:
     with pytest.raises(InputError) as error:
         parse_job("etl", {"tasks": [task("root"), task("a", "root", "c"), task("b", "a"), task("c", "b")]})
-    assert str(error.value) == "job 'etl' has a dependency cycle: a -> c -> b -> a"
+    assert str(error.value) == "tasks of job 'etl' depend on each other in a cycle: a -> c -> b -> a"
 
 
 def test_self_dependency_is_a_cycle() -> None:

@@ -11,10 +11,12 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from brickgate import taskgraph
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.cron import known_timezone, quartz_problem, timezone_names
 from brickgate.bundle.locations import LocDict, YamlPath, child_location, format_path, locate
 from brickgate.bundle.model import Loaded
+from brickgate.suggest import did_you_mean
 
 MODES = ("development", "production")
 RUN_IF = ("ALL_SUCCESS", "ALL_DONE", "NONE_FAILED", "AT_LEAST_ONE_SUCCESS", "ALL_FAILED", "AT_LEAST_ONE_FAILED")
@@ -184,7 +186,7 @@ def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
         for position, dependency in enumerate(_list(task.get("depends_on"))):
             other = _mapping(dependency).get("task_key")
             if isinstance(other, str) and other not in task_keys:
-                hint = dg.did_you_mean(other, task_keys)
+                hint = did_you_mean(other, task_keys)
                 dep_path = (*path, "depends_on", position, "task_key")
                 yield dg.diagnostic(
                     dg.UNKNOWN_DEPENDENCY,
@@ -201,7 +203,7 @@ def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
         ):
             value = task.get(key)
             if isinstance(value, str) and "${" not in value and value not in known:
-                hint = dg.did_you_mean(value, [k for k in known if isinstance(k, str)])
+                hint = did_you_mean(value, [k for k in known if isinstance(k, str)])
                 where = child_location(task, key)
                 yield dg.diagnostic(rule, where, (*path, key), task=name, key=value, job=job_key, hint=hint)
         run_if = task.get("run_if")
@@ -222,7 +224,7 @@ def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
 def _cycles(
     job_key: str, job: Mapping[str, Any], tasks: list[tuple[int, Mapping[str, Any]]]
 ) -> Iterator[dg.Diagnostic]:
-    """One diagnostic per dependency cycle, naming it `a -> b -> a`, at the first task's depends_on."""
+    """One diagnostic per dependency cycle (`taskgraph.cycles`), at the first task's depends_on."""
     graph: dict[str, list[str]] = {}
     index_of: dict[str, int] = {}
     for index, task in tasks:
@@ -231,26 +233,8 @@ def _cycles(
             index_of[key] = index
             deps = [_mapping(d).get("task_key") for d in _list(task.get("depends_on"))]
             graph[key] = [d for d in deps if isinstance(d, str)]
-    done: set[str] = set()
-    reported: set[frozenset[str]] = set()
-    for start in graph:
-        if start in done:
-            continue
-        # iterative depth-first search (a job may chain hundreds of tasks): `path` is the current chain
-        path, pending = [start], [iter(graph[start])]
-        while pending:
-            dependency = next(pending[-1], None)
-            if dependency is None:
-                done.add(path.pop())
-                pending.pop()
-            elif dependency in path:
-                cycle = [*path[path.index(dependency) :], dependency]
-                if frozenset(cycle) not in reported:
-                    reported.add(frozenset(cycle))
-                    yield _cycle_diagnostic(job_key, job, index_of[cycle[0]], cycle)
-            elif dependency in graph and dependency not in done:
-                path.append(dependency)
-                pending.append(iter(graph[dependency]))
+    for cycle in taskgraph.cycles(graph):
+        yield _cycle_diagnostic(job_key, job, index_of[cycle[0]], cycle)
 
 
 def _cycle_diagnostic(job_key: str, job: Mapping[str, Any], index: int, cycle: list[str]) -> dg.Diagnostic:
@@ -300,7 +284,7 @@ def _schedule(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]
     timezone = schedule.get("timezone_id")
     if isinstance(timezone, str) and "${" not in timezone and not known_timezone(timezone):
         where = child_location(schedule, "timezone_id")
-        hint = dg.did_you_mean(timezone, timezone_names())
+        hint = did_you_mean(timezone, timezone_names())
         yield dg.diagnostic(dg.UNKNOWN_TIMEZONE, where, (*base, "schedule", "timezone_id"), value=timezone, hint=hint)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from brickgate import taskgraph
 from brickgate.bundle.locations import Location, YamlPath, format_path
 
 Severity = Literal["error", "warning", "info"]
@@ -156,11 +157,9 @@ UNKNOWN_DEPENDENCY = _rule(
     "BG402",
     "error",
     "depends_on an unknown task",
-    "task '{task}' depends on '{dependency}', which is not a task of job '{job}'{hint}",
+    taskgraph.UNKNOWN_DEPENDENCY,
 )
-DEPENDENCY_CYCLE = _rule(
-    "BG403", "error", "dependency cycle", "tasks of job '{job}' depend on each other in a cycle: {cycle}"
-)
+DEPENDENCY_CYCLE = _rule("BG403", "error", "dependency cycle", taskgraph.CYCLE)
 UNKNOWN_JOB_CLUSTER = _rule(
     "BG404",
     "error",
@@ -265,16 +264,3 @@ def diagnostic(
         column=location.column if location else None,
         path=yaml_path if isinstance(yaml_path, str) or yaml_path is None else (format_path(yaml_path) or None),
     )
-
-
-def did_you_mean(name: str, candidates: object) -> str:
-    """`"; did you mean 'x'?"` for the closest candidate, or `""`.
-
-    >>> did_you_mean("trian", ["train", "score"])
-    "; did you mean 'train'?"
-    """
-    import difflib
-
-    names = [str(c) for c in candidates] if isinstance(candidates, (list, tuple, set, dict)) else []
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""

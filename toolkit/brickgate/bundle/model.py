@@ -19,6 +19,7 @@ from brickgate.bundle.merge import apply_target, merge_files
 from brickgate.bundle.paths import LocalPath, translate_paths
 from brickgate.bundle.resolve import OVERRIDES_FILE, Resolver, add_workspace_defaults, assign_variables
 from brickgate.errors import InputError
+from brickgate.suggest import did_you_mean
 
 UNKNOWN_TARGET = "{file}: no target '{target}'{hint} (targets: {targets})"
 NO_TARGETS_CHOSEN = (
@@ -53,7 +54,7 @@ class Bundle:
         job = self.jobs.get(key)
         if isinstance(job, Mapping):
             return job
-        hint = dg.did_you_mean(key, list(self.jobs))
+        hint = did_you_mean(key, list(self.jobs))
         raise InputError(UNKNOWN_JOB.format(key=key, hint=hint, jobs=", ".join(self.jobs) or "none"))
 
 
@@ -168,7 +169,7 @@ def select_target(raw: RawBundle, targets: Any, requested: str | None, *, first_
     if requested is not None:
         if requested in names or (not names and requested == DEFAULT_TARGET):
             return requested
-        hint = dg.did_you_mean(requested, names)
+        hint = did_you_mean(requested, names)
         raise InputError(
             UNKNOWN_TARGET.format(file=file, target=requested, hint=hint, targets=", ".join(names) or "none")
         )

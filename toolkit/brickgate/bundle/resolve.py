@@ -18,6 +18,7 @@ from typing import Any
 
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.locations import Location, LocDict, LocList, YamlPath, child_location, format_path
+from brickgate.suggest import did_you_mean
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*)\}")
 _PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]")
@@ -86,13 +87,13 @@ def assign_variables(
     target_vars = _mapping(target.get("variables") if isinstance(target, dict) else None)
     for name in cli_vars:
         if name not in declared:
-            hint = dg.did_you_mean(name, list(declared))
+            hint = did_you_mean(name, list(declared))
             diagnostics.append(dg.diagnostic(dg.VAR_NOT_DECLARED, None, source=f"--var {name}=…", name=name, hint=hint))
     for name in target_vars:
         if name not in declared:
             where = child_location(target_vars, name, key=True)
             path = ("targets", target_name, "variables", name)
-            hint = dg.did_you_mean(name, list(declared))
+            hint = did_you_mean(name, list(declared))
             diagnostics.append(
                 dg.diagnostic(dg.VAR_NOT_DECLARED, where, path, source=f"target '{target_name}'", name=name, hint=hint)
             )
@@ -256,7 +257,7 @@ class Resolver:
     ) -> tuple[bool, Any]:
         name = str(parts[1])
         if name not in self.declared:
-            hint = dg.did_you_mean(name, list(self.declared))
+            hint = did_you_mean(name, list(self.declared))
             self.diagnostics.append(
                 dg.diagnostic(dg.UNDEFINED_VARIABLE, loc, path, name=name, path=format_path(path), hint=hint)
             )
@@ -340,7 +341,7 @@ class Resolver:
         group = resources.get(kind) if isinstance(resources, dict) else None
         if isinstance(group, dict) and key in group:
             return
-        hint = dg.did_you_mean(key, list(group)) if isinstance(group, dict) else ""
+        hint = did_you_mean(key, list(group)) if isinstance(group, dict) else ""
         singular = kind[:-1] if kind.endswith("s") else kind
         self.diagnostics.append(
             dg.diagnostic(

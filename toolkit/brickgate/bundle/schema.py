@@ -27,6 +27,7 @@ from typing import Any
 from brickgate.bundle import diagnostics as dg
 from brickgate.bundle.load import read_json_object
 from brickgate.bundle.locations import YamlPath, format_path, locate
+from brickgate.suggest import suggest
 
 SCHEMA_UNREADABLE = "{path}: cannot read JSON Schema: {problem}"
 CHECKED_KEYWORDS = frozenset(
@@ -248,8 +249,8 @@ def _diagnostics(problem: _Problem, document: Mapping[str, Any]) -> Iterator[dg.
     instance = _value_at(document, path)
     if problem.kind == "unknown":
         key = str(path[-1])
-        hint = dg.did_you_mean(key, problem.detail)
-        hint = hint.replace("; did", " (did", 1).replace("?", "?)") if hint else ""
+        match = suggest(key, problem.detail or ())
+        hint = f" (did you mean '{match}'?)" if match else ""
         parent = format_path(path[:-1]) or "the top level"
         yield dg.diagnostic(dg.UNKNOWN_KEY, locate(document, path, key=True), path, key=key, parent=parent, hint=hint)
     elif problem.kind == "type":

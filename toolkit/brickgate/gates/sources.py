@@ -14,13 +14,13 @@ Only the requested columns are read.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickgate import tables
 from brickgate.errors import InputError
+from brickgate.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 SourceKind = Literal["parquet", "csv", "delta", "table"]
 
 COLUMN_NOT_FOUND = "{source}: column '{column}' not found{hint} (columns: {columns})"
-DID_YOU_MEAN = "; did you mean '{match}'?"
 SOURCE_NOT_FOUND = (
     "{source}: no such file, folder or table (expected a Parquet or CSV file or folder, "
     "a Delta table folder, or catalog.schema.table)"
@@ -64,8 +63,7 @@ def require_columns(available: Iterable[str], wanted: Iterable[str], source: str
     for column in wanted:
         if column in names:
             continue
-        matches = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
-        hint = DID_YOU_MEAN.format(match=matches[0]) if matches else ""
+        hint = did_you_mean(column, names)
         raise InputError(COLUMN_NOT_FOUND.format(source=source, column=column, hint=hint, columns=", ".join(names)))
 
 

@@ -23,13 +23,14 @@ evaluated to the other outcome.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from brickgate import taskgraph
 from brickgate.errors import InputError
+from brickgate.suggest import did_you_mean
 
 TaskState = Literal[
     "PENDING",
@@ -56,8 +57,6 @@ TASK_KEY = re.compile(r"^[\w\-.]{1,100}$")
 
 UNSUPPORTED_TYPE = "job '{job}' task '{task}': {kind} cannot run locally; brickgate run supports {supported}"
 NO_TYPE = "job '{job}' task '{task}' has no task type (one of {supported})"
-UNKNOWN_DEPENDENCY = "job '{job}' task '{task}' depends on unknown task '{dep}'{hint}"
-CYCLE = "job '{job}' has a dependency cycle: {path}"
 UNKNOWN_TASK = "job '{job}' has no task '{task}'{hint} (tasks: {tasks})"
 BAD_RUN_IF = "job '{job}' task '{task}': run_if '{value}' is not one of {valid}"
 BAD_OUTCOME = "job '{job}' task '{task}': depends_on '{dep}' has outcome '{outcome}' but {why}"
@@ -130,11 +129,6 @@ class JobSpec:
         return seen
 
 
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def parse_job(key: str, job: Mapping[str, Any]) -> JobSpec:
     """Read a resolved `resources.jobs.<key>` mapping; refuse anything that cannot run locally.
 
@@ -167,7 +161,9 @@ def parse_job(key: str, job: Mapping[str, Any]) -> JobSpec:
         for dep in task.depends_on:
             if dep.task_key not in by_key:
                 hint = did_you_mean(dep.task_key, by_key)
-                raise InputError(UNKNOWN_DEPENDENCY.format(job=key, task=task.key, dep=dep.task_key, hint=hint))
+                raise InputError(
+                    taskgraph.UNKNOWN_DEPENDENCY.format(job=key, task=task.key, dependency=dep.task_key, hint=hint)
+                )
             _check_outcome(key, task, dep, by_key[dep.task_key])
     return JobSpec(
         key=key,
@@ -262,30 +258,13 @@ def _number(value: object, where: str) -> float:
 
 
 def _topological(job: str, tasks: Sequence[TaskSpec]) -> list[TaskSpec]:
-    """Kahn's algorithm, stable in declaration order; a cycle is reported as a path."""
-    remaining = {task.key: {dep.task_key for dep in task.depends_on} for task in tasks}
-    ordered: list[TaskSpec] = []
+    """The tasks in `taskgraph.order`; a cycle is refused with the validation's wording."""
+    graph = {task.key: [dep.task_key for dep in task.depends_on] for task in tasks}
+    ordered = taskgraph.order(graph)
+    if ordered is None:
+        raise InputError(taskgraph.cycle_message(job, taskgraph.cycles(graph)[0]))
     by_key = {task.key: task for task in tasks}
-    while remaining:
-        ready = [key for key, deps in remaining.items() if not deps]
-        if not ready:
-            raise InputError(CYCLE.format(job=job, path=" -> ".join(_find_cycle(remaining))))
-        for key in ready:
-            ordered.append(by_key[key])
-            del remaining[key]
-        for deps in remaining.values():
-            deps.difference_update(ready)
-    return ordered
-
-
-def _find_cycle(edges: Mapping[str, set[str]]) -> list[str]:
-    """One cycle among `edges` (every node left has an incoming path to a cycle)."""
-    path: list[str] = []
-    current = next(iter(edges))
-    while current not in path:
-        path.append(current)
-        current = sorted(edges[current])[0]
-    return [*path[path.index(current) :], current]
+    return [by_key[key] for key in ordered]
 
 
 def select_tasks(job: JobSpec, *, only: Sequence[str] = (), from_task: str | None = None) -> frozenset[str]:

@@ -36,7 +36,6 @@ from brickgate.runner.dag import (
     TaskSpec,
     TaskState,
     decide,
-    did_you_mean,
     edge_state,
     job_result,
     parse_job,
@@ -46,6 +45,7 @@ from brickgate.runner.progress import markdown_summary
 from brickgate.runner.record import AttemptRecord, RunRecord, TaskRecord, now_iso, runs_dir, write_record
 from brickgate.runtime.task_values import read_values
 from brickgate.secrets import redact
+from brickgate.suggest import did_you_mean
 
 Observer = Callable[[RunRecord], None]
 UNKNOWN_PARAMETER = "job '{job}' has no parameter '{name}' (job parameters: {known})"

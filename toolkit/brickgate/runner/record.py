@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from brickgate.errors import InputError, reason
-from brickgate.runner.dag import did_you_mean
+from brickgate.suggest import did_you_mean
 
 SCHEMA = "run-record"
 SCHEMA_VERSION = 1

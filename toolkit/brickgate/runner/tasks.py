@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from brickgate.errors import InputError
-from brickgate.runner.dag import TaskSpec, did_you_mean, parameter_text
+from brickgate.runner.dag import TaskSpec, parameter_text
 from brickgate.runtime.notebook import is_source_notebook
+from brickgate.suggest import did_you_mean
 
 CONDITION_OPS = ("EQUAL_TO", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL")
 JOB_REFERENCE = re.compile(r"^\$\{resources\.jobs\.([\w\-]+)\.id\}$")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from brickgate.errors import ConfigError, InputError
+from brickgate.suggest import did_you_mean
 
 ReferenceMode = Literal["largest", "max-rate", "overall"]
 REFERENCE_MODES: tuple[str, ...] = get_args(ReferenceMode)
@@ -394,11 +395,8 @@ def _choose_reference(name: str, groups: Sequence[GroupCounts], config: Fairness
         for group in groups:
             if group.label == explicit:
                 return group
-        import difflib
-
         labels = [g.label for g in groups]
-        match = difflib.get_close_matches(explicit, labels, n=1)
-        hint = f"; did you mean '{match[0]}'?" if match else ""
+        hint = did_you_mean(explicit, labels)
         raise InputError(UNKNOWN_GROUP.format(attribute=name, group=explicit, hint=hint, groups=", ".join(labels)))
     if config.reference == "overall":
         return None
