@@ -223,6 +223,18 @@ def test_deploy_cli_and_workspace_problems(
     assert brickgate(["deploy", "ok", "-t", "dev"], capsys) == (2, "", f"brickgate: error: {expected}\n")
 
 
+def test_run_refuses_job_settings_validation_refuses(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A negative timeout stops `run` before any task starts, with the rule and its place."""
+    shutil.copytree(MINIMAL.parents[1] / "broken" / "BG420-negative-task-timeout", scratch / "neg")
+    code, out, err = brickgate(["run", "neg", "train"], capsys)
+    assert (code, out) == (2, "") and not (scratch / "neg" / ".brickgate").exists()
+    assert err == (
+        "brickgate: error: the bundle has 1 validation error(s), nothing was run; first: BG420 "
+        "resources.jobs.train.tasks[1].timeout_seconds is -5: timeout_seconds must be a whole number of seconds "
+        "from 0 (no timeout) to 2147483647 (databricks.yml:14:28)\n"
+    )
+
+
 def test_run_cannot_record_nothing_runs(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (scratch / "ok" / ".brickgate").write_text("a file where the state folder belongs")
     code, out, err = brickgate(["run", "ok", "train"], capsys)
@@ -242,22 +254,22 @@ ENV_CASES = [
     (
         "BRICKGATE_RUN_MAX_PARALLEL",
         ["run", "ok", "train"],
-        "BRICKGATE_RUN_MAX_PARALLEL: Invalid value for '--max-parallel': 'abc' is not a valid integer range.",
+        "BRICKGATE_RUN_MAX_PARALLEL: Invalid value for '--max-parallel': 'abc' is not an integer",
     ),
     (
         "BRICKGATE_RUNS_LIST_LIMIT",
         ["runs", "list", "ok"],
-        "BRICKGATE_RUNS_LIST_LIMIT: Invalid value for '--limit': 'abc' is not a valid integer range.",
+        "BRICKGATE_RUNS_LIST_LIMIT: Invalid value for '--limit': 'abc' is not an integer",
     ),
     (
         "BRICKGATE_DEPLOY_TIMEOUT",
         ["deploy", "ok", "-t", "dev"],
-        "BRICKGATE_DEPLOY_TIMEOUT: Invalid value for '--timeout': 'abc' is not a valid float range.",
+        "BRICKGATE_DEPLOY_TIMEOUT: Invalid value for '--timeout': 'abc' is not a number",
     ),
     (
         "BRICKGATE_PROMOTE_MODEL_MAX_REGRESSION",
         ["promote-model", "--model", "m", "--version", "1"],
-        "BRICKGATE_PROMOTE_MODEL_MAX_REGRESSION: Invalid value for '--max-regression': 'abc' is not a valid float.",
+        "BRICKGATE_PROMOTE_MODEL_MAX_REGRESSION: Invalid value for '--max-regression': 'abc' is not a number",
     ),
     (
         "BRICKGATE_TAG_RELEASE_PUSH",
@@ -272,7 +284,7 @@ def test_zero_poll_interval_is_refused(
 ) -> None:
     """0 s between polls would hammer the workspace API while a run is followed."""
     monkeypatch.setenv("BRICKGATE_DEPLOY_POLL_INTERVAL", "0")
-    message = "BRICKGATE_DEPLOY_POLL_INTERVAL: Invalid value for '--poll-interval': 0.0 is not in the range x>0."
+    message = "BRICKGATE_DEPLOY_POLL_INTERVAL: Invalid value for '--poll-interval': 0 is not in the range 0 < x ≤ 60"
     assert brickgate(["deploy", "ok", "-t", "dev"], capsys) == (2, "", f"brickgate: error: {message}\n")
 
 
@@ -292,19 +304,28 @@ def test_invalid_environment_values(
 @pytest.mark.parametrize(
     ("section", "args", "valid"),
     [
-        ("validate-bundle", ["validate-bundle", "ok"], "databricks-cli, print-resolved, schema, strict, target, var"),
-        ("run", ["run", "ok", "train"], "from-task, max-parallel, only, param, target, var"),
-        ("runs.list", ["runs", "list", "ok"], "limit"),
+        (
+            "validate-bundle",
+            ["validate-bundle", "ok"],
+            "; did you mean 'strict'? (valid keys: databricks-cli, print-resolved, schema, strict, target, var",
+        ),
+        ("run", ["run", "ok", "train"], " (valid keys: from-task, max-parallel, only, param, target, var"),
+        ("runs.list", ["runs", "list", "ok"], " (valid keys: limit"),
         (
             "deploy",
             ["deploy", "ok", "-t", "dev"],
-            "auto-approve, confirm, dry-run, poll-interval, run, target, timeout, var, version, wait",
+            " (valid keys: auto-approve, confirm, dry-run, poll-interval, run, target, timeout, var, version, wait",
         ),
-        ("tag-release", ["tag-release", "v1.0.0"], "gate-summary, github-release, message, push, ref, remote"),
+        (
+            "tag-release",
+            ["tag-release", "v1.0.0"],
+            " (valid keys: gate-summary, github-release, message, push, ref, remote",
+        ),
         (
             "promote-model",
             ["promote-model", "--model", "m", "--version", "1"],
-            "dry-run, from-alias, gate-result, gates, higher-is-better, max-regression, metric, model, "
+            "; did you mean 'metric'? (valid keys: dry-run, from-alias, gate-result, gates, higher-is-better, "
+            "max-regression, metric, model, "
             "previous-alias, registry-uri, require-gates, restore-wait, rollback, to-alias, tracking-uri, version",
         ),
     ],
@@ -313,8 +334,7 @@ def test_unknown_pyproject_keys(
     section: str, args: list[str], valid: str, scratch: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (scratch / "pyproject.toml").write_text(f"[tool.brickgate.{section}]\nstrictt = true\n")
-    where = f"[tool.brickgate.{section.replace('.', ' ')}]"
-    message = f"pyproject.toml: unknown key 'strictt' in {where}; valid keys: {valid}"
+    message = f"pyproject.toml: unknown key 'strictt' in [tool.brickgate.{section}]{valid})"
     assert brickgate(args, capsys) == (2, "", f"brickgate: error: {message}\n")
 
 
@@ -426,6 +446,7 @@ TAG_CASES = [
         "cannot read tags of remote 'origin': fatal: 'origin' does not appear to be a git repository",
     ),
     (["v1.0.0", "--github-release"], "--github-release needs GITHUB_TOKEN and GITHUB_REPOSITORY in the environment"),
+    (["v1.0.0", "--gate-summary", "missing.md"], "--gate-summary missing.md: cannot read: no such file or directory"),
 ]
 
 

@@ -37,7 +37,11 @@ def test_bad_format_env_is_usage_error(capsys: pytest.CaptureFixture[str], monke
     monkeypatch.setenv("BRICKGATE_FORMAT", "yaml")
     monkeypatch.setitem(cli.commands, "noop", click.Command("noop", callback=lambda: 0))
     code, _, err = run_main(["noop"], capsys)
-    assert code == 2 and "'yaml' is not one of text, json, github" in err
+    assert (code, err) == (
+        2,
+        "brickgate: error: BRICKGATE_FORMAT: Invalid value for '--format': "
+        "'yaml' is not one of 'text', 'json', 'github'.\n",
+    )
 
 
 def _raiser(exc: BaseException) -> click.Command:

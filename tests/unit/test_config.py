@@ -44,7 +44,9 @@ def test_empty_default_means_no_default() -> None:
 
 
 def test_unknown_toml_key_is_config_error() -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'di-mni' in \[tool.brickgate.fairness-gate\]"):
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'di-mni' in \[tool.brickgate.fairness-gate\]; did you mean 'di-min'"
+    ):
         resolve({}, {}, {"fairness-gate": {"di-mni": 0.7}})
 
 
@@ -76,7 +78,7 @@ def test_broken_pyproject_is_config_error(tmp_path: Path) -> None:
 
 def test_subcommand_table_is_not_an_option_value() -> None:
     """`psi-gate` has a `--profile` option and a `profile` subcommand: the table is not the value."""
-    defaults = {"psi-gate": {"bins": 10, "profile": {"bins": 10}}}
+    defaults = {"psi-gate": {"bins": 10}, "psi-gate profile": {"bins": 10}}
     pyproject = {"psi-gate": {"profile": {"bins": 12}}}
     resolved = config.resolve(
         "psi-gate",

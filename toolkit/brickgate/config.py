@@ -9,12 +9,13 @@ here: they are read from the environment by the module that needs them.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from brickgate.errors import ConfigError
 
@@ -24,6 +25,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 Converter = Callable[[object], object]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,10 +38,31 @@ class Resolved:
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
+    def given(self, name: str) -> bool:
+        """Whether the user set `name` (flag, env or pyproject), not the shipped default."""
+        return self.sources.get(name, "unset") not in ("default", "unset")
+
+    def fill(self, options: type[T]) -> T:
+        """The command's frozen options dataclass; its fields must be exactly the resolved names.
+
+        Raises
+        ------
+        TypeError
+            When fields and options differ: a wiring error in the command, not bad input.
+        """
+        fields = {f.name for f in dataclasses.fields(options)}  # type: ignore[arg-type]
+        if fields != set(self.values):
+            raise TypeError(f"{options.__name__} fields differ from the options: {sorted(fields ^ set(self.values))}")
+        return options(**self.values)
+
 
 def env_name(command: str, option: str) -> str:
-    """`("fairness-gate", "di_min")` → `BRICKGATE_FAIRNESS_GATE_DI_MIN`; globals have no command."""
-    parts = ["BRICKGATE", *command.split(), option] if command else ["BRICKGATE", option]
+    """`("fairness-gate", "di_min")` → `BRICKGATE_FAIRNESS_GATE_DI_MIN`; globals have no command.
+
+    >>> env_name("psi-gate profile", "bins")
+    'BRICKGATE_PSI_GATE_PROFILE_BINS'
+    """
+    parts = ["BRICKGATE", *command.split(), option]
     return "_".join(p.replace("-", "_").upper() for p in parts)
 
 
@@ -48,10 +71,14 @@ def toml_key(option: str) -> str:
     return option.replace("_", "-")
 
 
-def load_defaults() -> dict[str, Any]:
-    text = resources.files("brickgate").joinpath("defaults.toml").read_text(encoding="utf-8")
-    defaults: dict[str, Any] = tomllib.loads(text)
-    return defaults
+def load_defaults() -> dict[str, dict[str, Any]]:
+    """Command path (`"global"` for the globals) → TOML key → default, from `defaults.toml`."""
+    from brickgate.settings import specs
+
+    return {
+        command or "global": {spec.key: spec.default for spec in options.values() if spec.default is not None}
+        for command, options in specs().items()
+    }
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:
@@ -89,6 +116,47 @@ def _command_table(table: Mapping[str, Any], command: str) -> Mapping[str, Any]:
     return node
 
 
+def check_pyproject(table: Mapping[str, Any], options: Mapping[str, Iterable[str]]) -> None:
+    """Refuse any key of `[tool.brickgate]` that is neither an option nor a command's table.
+
+    `options` maps each command path (`""` for the globals, `"psi-gate profile"`) to its option
+    names. A key naming both an option and a subcommand (`psi-gate`'s `profile`) is the option
+    when it holds a value and the subcommand when it holds a table.
+
+    Raises
+    ------
+    ConfigError
+        Naming the table, the key, the closest valid key and every valid one.
+    """
+
+    def walk(node: Mapping[str, Any], path: tuple[str, ...]) -> None:
+        known = {toml_key(name) for name in options.get(" ".join(path), ())}
+        depth = len(path)
+        commands = {c.split()[depth] for c in options if len(c.split()) > depth and tuple(c.split()[:depth]) == path}
+        for key, value in node.items():
+            if isinstance(value, Mapping) and key in commands:
+                walk(value, (*path, key))
+            elif key not in known:
+                raise ConfigError(unknown_key(key, path, known | commands))
+            elif isinstance(value, Mapping):
+                raise ConfigError(f"pyproject.toml: {key} in {table_name(path)} must be a value, not a table")
+
+    walk(table, ())
+
+
+def table_name(path: Sequence[str]) -> str:
+    """`("runs", "list")` → `[tool.brickgate.runs.list]`."""
+    return "[tool.brickgate" + "".join("." + part for part in path) + "]"
+
+
+def unknown_key(key: str, path: Sequence[str], valid: Iterable[str]) -> str:
+    """The one-line message for a key `[tool.brickgate]` does not know, with did-you-mean."""
+    choices = sorted(valid)
+    close = difflib.get_close_matches(key, choices, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"pyproject.toml: unknown key '{key}' in {table_name(path)}{hint} (valid keys: {', '.join(choices)})"
+
+
 def _is_unset(value: object) -> bool:
     return value is None or value == () or value == []
 
@@ -115,7 +183,7 @@ def resolve(
         Per option, a function turning a string (env) or TOML value into the option's type;
         it raises ``ValueError`` for invalid values.
     env, pyproject, defaults:
-        The process environment, the `[tool.brickgate]` table and `defaults.toml`.
+        The process environment, the `[tool.brickgate]` table and `load_defaults()`.
 
     Raises
     ------
@@ -123,12 +191,11 @@ def resolve(
         For an unknown `[tool.brickgate]` key or a value that does not convert.
     """
     toml_table = _command_table(pyproject, command) if command else pyproject
-    default_table = _command_table(defaults, command) if command else defaults.get("global", {})
+    default_table = defaults.get(command or "global", {})
     known = {toml_key(name) for name in converters}
     for key, value in toml_table.items():
         if key not in known and not isinstance(value, Mapping):
-            where = f"[tool.brickgate.{command}]" if command else "[tool.brickgate]"
-            raise ConfigError(f"pyproject.toml: unknown key '{key}' in {where}; valid keys: {', '.join(sorted(known))}")
+            raise ConfigError(unknown_key(key, (command,) if command else (), known))
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -142,7 +209,7 @@ def resolve(
             values[name] = _convert(convert, env[variable], variable)
             sources[name] = f"env {variable}"
         elif key in toml_table and not isinstance(toml_table[key], Mapping):  # a table is a subcommand
-            where = f"pyproject.toml [tool.brickgate{'.' + command if command else ''}] {key}"
+            where = f"pyproject.toml {table_name(command.split())} {key}"
             values[name], sources[name] = _convert(convert, toml_table[key], where), where
         elif key in default_table and default_table[key] != "" and not isinstance(default_table[key], Mapping):
             values[name] = _convert(convert, default_table[key], f"defaults.toml {key}")

@@ -179,8 +179,9 @@ def tag_release(version: str, options: TagReleaseOptions, *, env: Mapping[str, s
     source = os.environ if env is None else env
     match = parse_version(version)
     prerelease = match.group("prerelease") is not None
-    # everything a GitHub release needs is checked before the tag exists, so bad input changes nothing
-    notes = release_notes(version, options.message, options.gate_summaries) if options.github_release else ""
+    # every input (a GitHub release's settings, each --gate-summary file) is checked before the tag
+    # exists, so bad input changes nothing
+    notes = release_notes(version, options.message, options.gate_summaries)
     if options.github_release:
         github_settings(source)
     repo = options.repo

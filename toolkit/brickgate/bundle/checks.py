@@ -174,7 +174,7 @@ def missing_files(loaded: Loaded) -> Iterator[dg.Diagnostic]:
 
 
 def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
-    """Task graph, cluster and environment keys, run_if, spot fallback, schedule (BG402-BG411)."""
+    """Task graph, cluster and environment keys, run_if, job settings, spot fallback, schedule (BG402-BG425)."""
     base: YamlPath = ("resources", "jobs", job_key)
     tasks = [(index, _mapping(task)) for index, task in enumerate(_list(job.get("tasks")))]
     task_keys = [str(task.get("task_key")) for _, task in tasks if isinstance(task.get("task_key"), str)]
@@ -217,6 +217,7 @@ def job_checks(job_key: str, job: Mapping[str, Any]) -> Iterator[dg.Diagnostic]:
                 allowed=", ".join(RUN_IF),
             )
     yield from _cycles(job_key, job, tasks)
+    yield from job_settings(job, base)
     yield from _spot(job, base)
     yield from _schedule(job, base)
 
@@ -247,6 +248,46 @@ def _cycle_diagnostic(job_key: str, job: Mapping[str, Any], index: int, cycle: l
         job=job_key,
         cycle=" -> ".join(cycle),
     )
+
+
+INT32_MAX = 2**31 - 1  # the Jobs API stores these settings as 32-bit integers
+# setting → (rule for a value out of range, lowest, highest); the job's own and each task's
+JOB_SETTINGS: Mapping[str, tuple[dg.Rule, int, int]] = {
+    "timeout_seconds": (dg.BAD_TIMEOUT, 0, INT32_MAX),
+    "max_concurrent_runs": (dg.BAD_CONCURRENT_RUNS, 0, 1000),
+}
+TASK_SETTINGS: Mapping[str, tuple[dg.Rule, int, int]] = {
+    "timeout_seconds": (dg.BAD_TIMEOUT, 0, INT32_MAX),
+    "max_retries": (dg.BAD_MAX_RETRIES, -1, INT32_MAX),
+    "min_retry_interval_millis": (dg.BAD_RETRY_INTERVAL, 0, INT32_MAX),
+}
+# a value that is allowed but rarely meant (setting, value) → warning
+SURPRISING_SETTINGS: Mapping[tuple[str, int], dg.Rule] = {
+    ("max_retries", -1): dg.RETRIES_FOREVER,
+    ("max_concurrent_runs", 0): dg.NO_CONCURRENT_RUNS,
+}
+
+
+def job_settings(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]:
+    """Timeouts, retries and concurrency out of the Jobs API's range (BG420-BG423, BG424-BG425 warnings).
+
+    `brickgate run` refuses what these refuse (it validates first), so a negative timeout never
+    becomes "timed out after -5 s". `${...}` references, fractions and non-numbers are left to the schema.
+    """
+    places: list[tuple[Mapping[str, Any], YamlPath, Mapping[str, tuple[dg.Rule, int, int]]]] = [(job, (), JOB_SETTINGS)]
+    places += [(_mapping(task), ("tasks", i), TASK_SETTINGS) for i, task in enumerate(_list(job.get("tasks")))]
+    for owner, path, limits in places:
+        for key, (rule, low, high) in limits.items():
+            value = owner.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+                continue  # a fraction is the schema's (BG102)
+            where = child_location(owner, key)
+            yaml_path = (*base, *path, key)
+            shown = format_path(yaml_path)
+            if not low <= value <= high:
+                yield dg.diagnostic(rule, where, yaml_path, path=shown, value=f"{value:g}", high=high)
+            elif (key, int(value)) in SURPRISING_SETTINGS:
+                yield dg.diagnostic(SURPRISING_SETTINGS[(key, int(value))], where, yaml_path, path=shown)
 
 
 def _spot(job: Mapping[str, Any], base: YamlPath) -> Iterator[dg.Diagnostic]:

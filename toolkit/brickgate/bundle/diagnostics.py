@@ -192,6 +192,43 @@ UNKNOWN_ENVIRONMENT = _rule(
     "unknown environment_key",
     "task '{task}' uses environment_key '{key}', which is not in job '{job}' environments{hint}",
 )
+# 42x: job settings as the Jobs API defines them (whole numbers; -1 retries forever)
+BAD_TIMEOUT = _rule(
+    "BG420",
+    "error",
+    "invalid timeout_seconds",
+    "{path} is {value}: timeout_seconds must be a whole number of seconds from 0 (no timeout) to {high}",
+)
+BAD_MAX_RETRIES = _rule(
+    "BG421",
+    "error",
+    "invalid max_retries",
+    "{path} is {value}: max_retries must be a whole number from 0 to {high}, or -1 to retry forever",
+)
+BAD_RETRY_INTERVAL = _rule(
+    "BG422",
+    "error",
+    "invalid min_retry_interval_millis",
+    "{path} is {value}: min_retry_interval_millis must be a whole number of milliseconds from 0 to {high}",
+)
+BAD_CONCURRENT_RUNS = _rule(
+    "BG423",
+    "error",
+    "invalid max_concurrent_runs",
+    "{path} is {value}: max_concurrent_runs must be a whole number from 0 to {high}",
+)
+RETRIES_FOREVER = _rule(
+    "BG424",
+    "warning",
+    "task retried forever",
+    "{path} is -1: a failing task is retried without limit; give a number of retries",
+)
+NO_CONCURRENT_RUNS = _rule(
+    "BG425",
+    "warning",
+    "every run skipped",
+    "{path} is 0: the Jobs API skips every new run of this job; use 1 or more",
+)
 # 5xx: the Databricks CLI
 CLI_ERROR = _rule("BG501", "error", "databricks bundle validate error", "databricks bundle validate: {summary}")
 CLI_WARNING = _rule("BG502", "warning", "databricks bundle validate warning", "databricks bundle validate: {summary}")
@@ -239,6 +276,12 @@ RULES: tuple[Rule, ...] = (
     INVALID_CRON,
     UNKNOWN_TIMEZONE,
     UNKNOWN_ENVIRONMENT,
+    BAD_TIMEOUT,
+    BAD_MAX_RETRIES,
+    BAD_RETRY_INTERVAL,
+    BAD_CONCURRENT_RUNS,
+    RETRIES_FOREVER,
+    NO_CONCURRENT_RUNS,
     CLI_ERROR,
     CLI_WARNING,
     CLI_RECOMMENDATION,

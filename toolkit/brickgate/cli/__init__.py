@@ -15,10 +15,11 @@ from typing import NoReturn
 import click
 
 from brickgate import __version__, config
-from brickgate.cli.common import GlobalOptions
+from brickgate.cli.common import GlobalOptions, Session, command_options, option, resolve_options
 from brickgate.errors import BrickgateError
-from brickgate.output import ERROR_PREFIX, OUTPUT_FORMATS
+from brickgate.output import ERROR_PREFIX, OutputFormat
 from brickgate.secrets import redact
+from brickgate.settings import GLOBAL
 
 INTERNAL_ERROR = "brickgate: internal error: {kind}: {message} (rerun with -v for the traceback)"
 EXIT_INTERRUPTED = 130
@@ -26,16 +27,10 @@ EXIT_INTERRUPTED = 130
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="brickgate", message="%(prog)s %(version)s")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(OUTPUT_FORMATS),
-    default=None,
-    help="Output format. Env BRICKGATE_FORMAT; TOML format. Default: github inside GitHub Actions, else text.",
-)
-@click.option("-v", "--verbose", count=True, help="Show where each option came from and tracebacks of internal errors.")
+@option(GLOBAL, "--format", "format")
+@option(GLOBAL, "-v", "--verbose", count=True)
 @click.pass_context
-def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, /, **_: object) -> None:
     """Ship Databricks ML models through fairness and drift gates.
 
     brickgate validates Databricks Asset Bundles, runs bundle jobs on one machine, gates models
@@ -43,17 +38,11 @@ def cli(ctx: click.Context, output_format: str | None, verbose: int) -> None:
     commands power its GitHub Actions. Exit codes: 0 pass, 1 a gate or check failed, 2 usage,
     input or infrastructure error.
     """
-    options = ctx.ensure_object(GlobalOptions)
-    options.verbose = verbose or (1 if os.environ.get("BRICKGATE_VERBOSE", "") not in ("", "0", "false") else 0)
-    chosen = output_format or os.environ.get("BRICKGATE_FORMAT") or None
-    if chosen is None:
-        table = config.load_pyproject_table(config.find_pyproject())
-        chosen = table.get("format") if isinstance(table.get("format"), str) else None
-    if chosen is None:
-        chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if chosen not in OUTPUT_FORMATS:
-        raise click.BadParameter(f"'{chosen}' is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="BRICKGATE_FORMAT")
-    options.format = chosen  # type: ignore[assignment]
+    session = ctx.ensure_object(Session)
+    config.check_pyproject(config.load_pyproject_table(config.find_pyproject()), command_options(ctx.command))
+    resolved = resolve_options(ctx)
+    chosen: OutputFormat = resolved["format"] or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    session.options = GlobalOptions(format=chosen, verbose=resolved["verbose"])
 
 
 def _register_commands() -> None:
@@ -91,10 +80,10 @@ def _help_hint(exc: click.ClickException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console-script entry point: the one place that turns errors into exit codes."""
-    options = GlobalOptions()
+    session = Session()
     try:
         code = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="brickgate", standalone_mode=False, obj=options
+            args=list(argv) if argv is not None else None, prog_name="brickgate", standalone_mode=False, obj=session
         )
     except click.exceptions.Exit as exc:
         code = exc.exit_code
@@ -110,14 +99,14 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except BrickgateError as exc:
         message = redact(str(exc))
         click.echo(f"{ERROR_PREFIX}{message}", err=True)
-        if options.format == "github":
+        if session.options.format == "github":
             from brickgate.github import annotation
 
             click.echo(annotation("error", message))
         code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one broad handler, by design
         click.echo(INTERNAL_ERROR.format(kind=type(exc).__name__, message=redact(str(exc))), err=True)
-        if options.verbose:
+        if session.options.verbose:
             import traceback  # only here: costs tens of ms on every start
 
             click.echo(redact(traceback.format_exc()), err=True)

@@ -3,47 +3,51 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
 if TYPE_CHECKING:
     from brickgate.deploy import DeployResult, RunOutcome
 
-ENV = "Env BRICKGATE_DEPLOY_{}"
+COMMAND = "deploy"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployArgs:
+    """The options of `brickgate deploy`, resolved (defaults in defaults.toml [deploy.*])."""
+
+    target: str | None
+    var: tuple[str, ...]
+    run: str | None
+    wait: bool
+    timeout: float
+    poll_interval: float
+    auto_approve: bool
+    dry_run: bool
+    version: str | None
+    confirm: str | None
+
+
 WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run too, or drop --wait"
 
 
 @click.command("deploy")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option("-t", "--target", help="Bundle target to deploy (required). " + ENV.format("TARGET"))
-@click.option(
-    "--var", "var", multiple=True, metavar="NAME=VALUE", help="Bundle variable (repeatable). " + ENV.format("VAR")
-)
-@click.option("--run", help="Job key to start after the deploy. " + ENV.format("RUN"))
-@click.option("--wait/--no-wait", default=None, help="Follow the --run job to its end. " + ENV.format("WAIT"))
-@click.option(
-    "--timeout", type=click.FloatRange(min=0), help="Seconds to --wait. Default: 3600. " + ENV.format("TIMEOUT")
-)
-@click.option(
-    "--poll-interval",
-    type=click.FloatRange(min=0, min_open=True),  # 0 would poll the workspace without pause
-    help="First wait between run polls, growing ×1.5 up to 60 s. Default: 10. " + ENV.format("POLL_INTERVAL"),
-)
-@click.option(
-    "--auto-approve/--no-auto-approve",
-    default=None,
-    help="Pass --auto-approve to `databricks bundle deploy` (approve deletions). " + ENV.format("AUTO_APPROVE"),
-)
-@click.option("--dry-run", is_flag=True, default=None, help="Validate and print the plan; contact no workspace.")
-@click.option("--version", help="Release version being deployed (required for production). " + ENV.format("VERSION"))
-@click.option(
-    "--confirm",
-    help="Confirmation phrase for production targets: deploy-to-production. Env BRICKGATE_CONFIRM.",
-)
+@option(COMMAND, "-t", "--target")
+@option(COMMAND, "--var", metavar="NAME=VALUE")
+@option(COMMAND, "--run", metavar="JOB_KEY")
+@option(COMMAND, "--wait/--no-wait")
+@option(COMMAND, "--timeout", metavar="S")
+@option(COMMAND, "--poll-interval", metavar="S")
+@option(COMMAND, "--auto-approve/--no-auto-approve")
+@option(COMMAND, "--dry-run")
+@option(COMMAND, "--version", metavar="V")
+@option(COMMAND, "--confirm", metavar="PHRASE")
 @click.pass_context
 def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     """Deploy a Databricks Asset Bundle to a target and verify it; optionally run one of its jobs.
@@ -59,23 +63,24 @@ def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     from brickgate.deploy import deploy as deploy_bundle
     from brickgate.errors import ConfigError
 
-    opts = resolve_options(ctx)
-    if not opts["target"]:
+    resolved = resolve_options(ctx)
+    args = resolved.fill(DeployArgs)
+    if not args.target:
         raise ConfigError("missing -t/--target (or BRICKGATE_DEPLOY_TARGET)")
-    if opts.sources["wait"].startswith("flag") and opts["wait"] and not opts["run"]:
+    if resolved.sources["wait"].startswith("flag") and args.wait and not args.run:
         raise ConfigError(WAIT_WITHOUT_RUN)  # a wait = true policy in env or TOML may stand without --run
     fmt = global_options(ctx).format
     options = DeployOptions(
-        target=opts["target"],
-        variables=parse_pairs(opts["var"] or ()),
-        run=opts["run"] or None,
-        wait=bool(opts["wait"]),
-        timeout=float(opts["timeout"]),
-        poll_interval=float(opts["poll_interval"]),
-        auto_approve=bool(opts["auto_approve"]),
-        dry_run=bool(opts["dry_run"]),
-        version=opts["version"] or None,
-        confirm=opts["confirm"] or os.environ.get("BRICKGATE_CONFIRM") or None,
+        target=args.target,
+        variables=parse_pairs(args.var),
+        run=args.run or None,
+        wait=args.wait,
+        timeout=args.timeout,
+        poll_interval=args.poll_interval,
+        auto_approve=args.auto_approve,
+        dry_run=args.dry_run,
+        version=args.version or None,
+        confirm=args.confirm or os.environ.get("BRICKGATE_CONFIRM") or None,
     )
     result = deploy_bundle(directory or Path("."), options, on_progress=_progress_printer(fmt))
     _render(result, fmt)

@@ -15,16 +15,28 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def option(command: str, flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """A click option without a default (config resolution fills it) whose help names its env/TOML keys.
+def option(
+    command: str, flag: str, text: str = "", shown_default: str | None = None, **kwargs: Any
+) -> Callable[[F], F]:
+    """`brickgate.cli.common.option` as the gate commands call it: help, default, type and range
+    come from defaults.toml.
 
-    >>> option("psi-gate profile", "--out", "Where.")(lambda: 0).__click_params__[0].help
-    'Where. Env BRICKGATE_PSI_GATE_PROFILE_OUT; TOML out.'
+    `text` and `shown_default` are not used: defaults.toml holds both (the gate modules still pass
+    them until their declarations move to `common.option`). A click `type` is kept only where
+    defaults.toml names none (paths), so every number is a range-checked `Number`.
+
+    >>> option("psi-gate profile", "--out", "Where.")(lambda: 0).__click_params__[0].help[-46:]
+    'TOML out in [tool.brickgate.psi-gate.profile].'
     """
-    name = flag.split("/")[0].removeprefix("--")
-    env = "_".join(["BRICKGATE", *command.split(), name]).replace("-", "_").upper()
-    tail = f" Default: {shown_default}." if shown_default else ""
-    return click.option(flag, default=None, help=f"{text} Env {env}; TOML {name}.{tail}", **kwargs)
+    from brickgate import settings
+    from brickgate.cli.common import option as declare
+
+    name = flag.split("/")[0].removeprefix("--").replace("-", "_")
+    spec = settings.spec(command, name)
+    if spec.number is not None or spec.choices:
+        kwargs.pop("type", None)
+    kwargs.pop("multiple", None)
+    return declare(command, flag, **kwargs)
 
 
 def publishing_options(command: str, *, gate: str, rows: str) -> Callable[[F], F]:

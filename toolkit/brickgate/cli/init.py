@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
+COMMAND = "init"
 SKIPPED_HINT = "{count} file(s) kept as they are (different content); rerun with --force to overwrite"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InitArgs:
+    """The options of `brickgate init`, resolved (defaults in defaults.toml [init.*])."""
+
+    project_name: str | None
+    repository: str
+    ref: str | None
+    force: bool
 
 
 @click.command("init")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--project-name",
-    help="Bundle and project name. Env BRICKGATE_INIT_PROJECT_NAME; TOML project-name. Default: the folder's name.",
-)
-@click.option(
-    "--repository",
-    help="Repository of the reusable workflows (owner/name). Env BRICKGATE_INIT_REPOSITORY. "
-    "Default: brickgate/brickgate.",
-)
-@click.option(
-    "--ref",
-    help="Pinned ref (tag or commit SHA) the workflows are used at. Env BRICKGATE_INIT_REF. "
-    "Default: the installed brickgate's release tag.",
-)
-@click.option(
-    "--force/--no-force",
-    default=None,
-    help="Overwrite files and the [tool.brickgate] table that differ. Env BRICKGATE_INIT_FORCE. Default: off.",
-)
+@option(COMMAND, "--project-name", metavar="NAME")
+@option(COMMAND, "--repository", metavar="OWNER/NAME")
+@option(COMMAND, "--ref", metavar="REF")
+@option(COMMAND, "--force/--no-force")
 @click.pass_context
 def init(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     """Set up a repository for brickgate: workflows, bundle skeleton and [tool.brickgate] settings.
@@ -45,14 +42,14 @@ def init(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     from brickgate.scaffold import InitOptions
     from brickgate.scaffold import init as run
 
-    opts = resolve_options(ctx)
+    args = resolve_options(ctx).fill(InitArgs)
     result = run(
         directory or Path("."),
         InitOptions(
-            project_name=opts["project_name"] or None,
-            repository=opts["repository"],
-            ref=opts["ref"] or None,
-            force=bool(opts["force"]),
+            project_name=args.project_name or None,
+            repository=args.repository,
+            ref=args.ref or None,
+            force=args.force,
         ),
     )
     document = {

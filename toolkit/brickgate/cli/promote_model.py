@@ -2,65 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
 if TYPE_CHECKING:
     from brickgate.registry import PromotionResult
 
-ENV = "Env BRICKGATE_PROMOTE_MODEL_{}"
+COMMAND = "promote-model"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromoteArgs:
+    """The options of `brickgate promote-model`, resolved (defaults in defaults.toml [promote-model.*])."""
+
+    model: str | None
+    version: str | None
+    from_alias: str | None
+    to_alias: str
+    previous_alias: str
+    require_gates: bool
+    gates: tuple[str, ...]
+    gate_result: tuple[Path, ...]
+    metric: str | None
+    max_regression: float | None
+    higher_is_better: bool
+    dry_run: bool
+    rollback: bool
+    tracking_uri: str | None
+    registry_uri: str | None
+    restore_wait: float
 
 
 @click.command("promote-model")
-@click.option("--model", help="Registered model name (catalog.schema.model in Unity Catalog). " + ENV.format("MODEL"))
-@click.option("--version", help="Candidate model version number. " + ENV.format("VERSION"))
-@click.option("--from-alias", help="Candidate by alias, e.g. challenger. " + ENV.format("FROM_ALIAS"))
-@click.option("--to-alias", help="Alias to move to the candidate. Default: champion. " + ENV.format("TO_ALIAS"))
-@click.option(
-    "--previous-alias", help="Alias the replaced version keeps. Default: previous. " + ENV.format("PREVIOUS_ALIAS")
-)
-@click.option(
-    "--require-gates/--no-require-gates",
-    default=None,
-    help="Refuse unless every gate in --gates has a passing verdict (run tag brickgate.gate.<gate>, "
-    "artifact <gate>-result.json or --gate-result file). " + ENV.format("REQUIRE_GATES"),
-)
-@click.option(
-    "--gates", multiple=True, help="Gates --require-gates needs. Default: fairness,psi. " + ENV.format("GATES")
-)
-@click.option(
-    "--gate-result",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A gate's JSON result (needs a boolean 'passed'); repeatable; a failing one refuses. "
-    + ENV.format("GATE_RESULT"),
-)
-@click.option("--metric", help="Run metric compared with the current champion's. " + ENV.format("METRIC"))
-@click.option(
-    "--max-regression",
-    type=float,
-    help="Largest allowed drop of --metric versus the champion, in the metric's units. " + ENV.format("MAX_REGRESSION"),
-)
-@click.option(
-    "--higher-is-better/--lower-is-better",
-    default=None,
-    help="Direction of --metric. Default: higher is better. " + ENV.format("HIGHER_IS_BETTER"),
-)
-@click.option("--dry-run", is_flag=True, default=None, help="Check and print the plan; change nothing.")
-@click.option("--rollback", is_flag=True, default=None, help="Move --to-alias back to the --previous-alias version.")
-@click.option(
-    "--tracking-uri", help="MLflow tracking URI. Env MLFLOW_TRACKING_URI; default sqlite .brickgate/mlflow.db."
-)
-@click.option("--registry-uri", help="MLflow registry URI (databricks-uc for Unity Catalog). Env MLFLOW_REGISTRY_URI.")
-@click.option(
-    "--restore-wait",
-    type=click.FloatRange(min=0),
-    help="Seconds to keep retrying alias restoration when the registry fails mid-promotion. Default: 60.",
-)
+@option(COMMAND, "--model", metavar="NAME")
+@option(COMMAND, "--version", metavar="N")
+@option(COMMAND, "--from-alias", metavar="ALIAS")
+@option(COMMAND, "--to-alias", metavar="ALIAS")
+@option(COMMAND, "--previous-alias", metavar="ALIAS")
+@option(COMMAND, "--require-gates/--no-require-gates")
+@option(COMMAND, "--gates", metavar="GATE")
+@option(COMMAND, "--gate-result", type=click.Path(path_type=Path), metavar="FILE")
+@option(COMMAND, "--metric", metavar="NAME")
+@option(COMMAND, "--max-regression", metavar="X")
+@option(COMMAND, "--higher-is-better/--lower-is-better")
+@option(COMMAND, "--dry-run")
+@option(COMMAND, "--rollback")
+@option(COMMAND, "--tracking-uri", metavar="URI")
+@option(COMMAND, "--registry-uri", metavar="URI")
+@option(COMMAND, "--restore-wait", metavar="S")
 @click.pass_context
 def promote_model(ctx: click.Context, /, **_: object) -> int:
     """Promote a model version to an alias (default champion), or roll back to `previous`.
@@ -74,27 +68,27 @@ def promote_model(ctx: click.Context, /, **_: object) -> int:
     from brickgate.errors import ConfigError
     from brickgate.registry import PromoteOptions, promote_model
 
-    opts = resolve_options(ctx)
-    if not opts["model"]:
+    args = resolve_options(ctx).fill(PromoteArgs)
+    if not args.model:
         raise ConfigError("missing --model (or BRICKGATE_PROMOTE_MODEL_MODEL)")
     options = PromoteOptions(
-        version=opts["version"] or None,
-        from_alias=opts["from_alias"] or None,
-        to_alias=opts["to_alias"],
-        previous_alias=opts["previous_alias"],
-        require_gates=bool(opts["require_gates"]),
-        gates=tuple(opts["gates"]),
-        gate_results=tuple(opts["gate_result"] or ()),
-        metric=opts["metric"] or None,
-        max_regression=opts["max_regression"],
-        higher_is_better=bool(opts["higher_is_better"]),
-        dry_run=bool(opts["dry_run"]),
-        rollback=bool(opts["rollback"]),
-        tracking_uri=opts["tracking_uri"] or None,
-        registry_uri=opts["registry_uri"] or None,
-        restore_wait=float(opts["restore_wait"]),
+        version=args.version or None,
+        from_alias=args.from_alias or None,
+        to_alias=args.to_alias,
+        previous_alias=args.previous_alias,
+        require_gates=args.require_gates,
+        gates=args.gates,
+        gate_results=args.gate_result,
+        metric=args.metric or None,
+        max_regression=args.max_regression,
+        higher_is_better=args.higher_is_better,
+        dry_run=args.dry_run,
+        rollback=args.rollback,
+        tracking_uri=args.tracking_uri or None,
+        registry_uri=args.registry_uri or None,
+        restore_wait=args.restore_wait,
     )
-    result = promote_model(opts["model"], options)
+    result = promote_model(args.model, options)
     _render(result, global_options(ctx).format)
     return 0 if result.passed else 1
 

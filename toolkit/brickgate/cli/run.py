@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
 if TYPE_CHECKING:
     from brickgate.bundle import Bundle
     from brickgate.runner.record import RunRecord
 
-ENV = "Env BRICKGATE_RUN_{}; TOML {}."
+COMMAND = "run"
 EXIT_CANCELED = 130
 INVALID_BUNDLE = "the bundle has {count} validation error(s), nothing was run; first: {rule} {message}{where}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunArgs:
+    """The options of `brickgate run`, resolved (defaults in defaults.toml [run.*])."""
+
+    target: str | None
+    var: tuple[str, ...]
+    param: tuple[str, ...]
+    max_parallel: int
+    only: tuple[str, ...]
+    from_task: str | None
 
 
 def exit_code(record: RunRecord) -> int:
@@ -29,31 +42,12 @@ def exit_code(record: RunRecord) -> int:
 @click.command("run")
 @click.argument("directory_or_job", metavar="[DIR]")
 @click.argument("job_key", metavar="JOB_KEY", required=False)
-@click.option(
-    "-t", "--target", help="Bundle target. Default: the bundle's default target. " + ENV.format("TARGET", "target")
-)
-@click.option("--var", multiple=True, help="Bundle variable key=value (repeatable). " + ENV.format("VAR", "var"))
-@click.option(
-    "--param",
-    multiple=True,
-    help="Job parameter key=value, overriding its default (repeatable). " + ENV.format("PARAM", "param"),
-)
-@click.option(
-    "--max-parallel",
-    type=click.IntRange(min=0),
-    help="Tasks running at once; 0 = number of CPU cores (default). " + ENV.format("MAX_PARALLEL", "max-parallel"),
-)
-@click.option(
-    "--only",
-    multiple=True,
-    help="Run only these tasks (repeatable); the others are EXCLUDED. " + ENV.format("ONLY", "only"),
-)
-@click.option(
-    "--from",
-    "from_task",
-    help="Run this task and everything downstream of it; the others are EXCLUDED. "
-    + ENV.format("FROM_TASK", "from-task"),
-)
+@option(COMMAND, "-t", "--target")
+@option(COMMAND, "--var", metavar="NAME=VALUE")
+@option(COMMAND, "--param", metavar="NAME=VALUE")
+@option(COMMAND, "--max-parallel", metavar="N")
+@option(COMMAND, "--only", metavar="TASK")
+@option(COMMAND, "--from", "from_task", metavar="TASK")
 @click.pass_context
 def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: object) -> int:
     """Run a bundle job's tasks locally, in dependency order, each in its own process.
@@ -68,9 +62,9 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
     from brickgate.runner import RunOptions, run_job
 
     directory, job = (directory_or_job, job_key) if job_key is not None else (".", directory_or_job)
-    opts = resolve_options(ctx)
-    variables = parse_pairs(opts["var"] or (), "--var")
-    bundle = load_valid_bundle(directory, opts["target"] or None, variables)
+    args = resolve_options(ctx).fill(RunArgs)
+    variables = parse_pairs(args.var, "--var")
+    bundle = load_valid_bundle(directory, args.target or None, variables)
     bundle.job(job)
     fmt = global_options(ctx).format
     from brickgate.output import console
@@ -86,10 +80,10 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
                 bundle_name=bundle.name,
                 target=bundle.target,
                 variables=bundle.variables,
-                parameters=parse_pairs(opts["param"] or (), "--param"),
-                max_parallel=int(opts["max_parallel"] or 0),
-                only=tuple(opts["only"] or ()),
-                from_task=opts["from_task"] or None,
+                parameters=parse_pairs(args.param, "--param"),
+                max_parallel=args.max_parallel,
+                only=args.only,
+                from_task=args.from_task or None,
                 observer=progress,
             ),
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
 if TYPE_CHECKING:
     from brickgate.runner.record import RunRecord
@@ -30,20 +30,16 @@ def runs() -> None:
 
 @runs.command("list")
 @click.argument("directory", metavar="[DIR]", default=".")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    help="Show at most this many runs. Default: 20. Env BRICKGATE_RUNS_LIST_LIMIT; TOML [runs.list] limit.",
-)
+@option("runs list", "--limit", metavar="N")
 @click.pass_context
 def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
     """List the runs of DIR's bundle, newest first (exit 0, also when there are none)."""
     from brickgate.runner.record import list_runs
 
-    opts = resolve_options(ctx)
+    limit: int = resolve_options(ctx)["limit"]
     state_dir = _state_dir(directory)
     skipped: list[str] = []
-    records = list_runs(state_dir, skipped=skipped)[: int(opts["limit"])]
+    records = list_runs(state_dir, skipped=skipped)[:limit]
     if skipped:
         from brickgate.output import warn
 

@@ -3,34 +3,37 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 
+COMMAND = "tag-release"
 VERSION_ENV = "BRICKGATE_TAG_RELEASE_VERSION"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagArgs:
+    """The options of `brickgate tag-release`, resolved (defaults in defaults.toml [tag-release.*])."""
+
+    ref: str
+    message: str | None
+    push: bool
+    remote: str
+    github_release: bool
+    gate_summary: tuple[Path, ...]
 
 
 @click.command("tag-release")
 @click.argument("version", required=False)
-@click.option("--ref", help="Commit to tag. Env BRICKGATE_TAG_RELEASE_REF; TOML ref. Default: HEAD.")
-@click.option("--message", "-m", help="Tag message. Env BRICKGATE_TAG_RELEASE_MESSAGE. Default: 'Release VERSION'.")
-@click.option("--push/--no-push", default=None, help="Push the tag. Env BRICKGATE_TAG_RELEASE_PUSH. Default: off.")
-@click.option("--remote", help="Remote to push to. Env BRICKGATE_TAG_RELEASE_REMOTE; TOML remote. Default: origin.")
-@click.option(
-    "--github-release/--no-github-release",
-    default=None,
-    help="Create a GitHub release through GITHUB_API_URL (needs GITHUB_TOKEN, GITHUB_REPOSITORY). "
-    "Env BRICKGATE_TAG_RELEASE_GITHUB_RELEASE. Default: off.",
-)
-@click.option(
-    "--gate-summary",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Gate summary file (markdown or JSON) to include in the release notes; repeatable. "
-    "Env BRICKGATE_TAG_RELEASE_GATE_SUMMARY (comma separated).",
-)
+@option(COMMAND, "--ref", metavar="REF")
+@option(COMMAND, "--message", "-m", metavar="TEXT")
+@option(COMMAND, "--push/--no-push")
+@option(COMMAND, "--remote", metavar="NAME")
+@option(COMMAND, "--github-release/--no-github-release")
+@option(COMMAND, "--gate-summary", type=click.Path(path_type=Path), metavar="FILE")
 @click.pass_context
 def tag_release(ctx: click.Context, /, version: str | None, **_: object) -> int:
     """Create the annotated release tag VERSION (e.g. v1.2.3, v1.2.3-rc.1) and optionally push it.
@@ -44,19 +47,19 @@ def tag_release(ctx: click.Context, /, version: str | None, **_: object) -> int:
     from brickgate.release import TagReleaseOptions
     from brickgate.release import tag_release as run
 
-    opts = resolve_options(ctx)
+    args = resolve_options(ctx).fill(TagArgs)
     version = version or os.environ.get(VERSION_ENV) or None
     if version is None:
         raise ConfigError(f"missing VERSION argument (or {VERSION_ENV}), e.g. brickgate tag-release v1.2.3")
     result = run(
         version,
         TagReleaseOptions(
-            ref=opts["ref"],
-            message=opts["message"] or None,
-            push=bool(opts["push"]),
-            remote=opts["remote"],
-            github_release=bool(opts["github_release"]),
-            gate_summaries=tuple(opts["gate_summary"] or ()),
+            ref=args.ref,
+            message=args.message or None,
+            push=args.push,
+            remote=args.remote,
+            github_release=args.github_release,
+            gate_summaries=args.gate_summary,
         ),
     )
     document = {

@@ -3,57 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
+from brickgate.cli.common import global_options, option, resolve_options
 from brickgate.errors import ConfigError
 
+COMMAND = "validate-bundle"
 BAD_PAIR = "{flag} '{item}': expected name=value"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateArgs:
+    """The options of `brickgate validate-bundle`, resolved (defaults in defaults.toml [validate-bundle.*])."""
+
+    target: str | None
+    var: tuple[str, ...]
+    strict: bool
+    schema: Path | None
+    print_resolved: bool
+    databricks_cli: bool
 
 
 @click.command("validate-bundle")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "-t",
-    "--target",
-    default=None,
-    help="Target to validate. Env BRICKGATE_VALIDATE_BUNDLE_TARGET or DATABRICKS_BUNDLE_TARGET; TOML target. "
-    "Default: the target marked default: true.",
-)
-@click.option(
-    "--var",
-    "var",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Set a bundle variable (repeatable; beats BUNDLE_VAR_<name>). Env BRICKGATE_VALIDATE_BUNDLE_VAR "
-    "(comma separated); TOML var.",
-)
-@click.option(
-    "--strict/--no-strict",
-    default=None,
-    help="Fail (exit 1) on warnings too. Env BRICKGATE_VALIDATE_BUNDLE_STRICT; TOML strict. Default: off.",
-)
-@click.option(
-    "--schema",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="JSON Schema to check keys and types against when the databricks CLI is not on PATH. "
-    "Env BRICKGATE_VALIDATE_BUNDLE_SCHEMA; TOML schema. Default: the subset brickgate ships.",
-)
-@click.option(
-    "--print-resolved/--no-print-resolved",
-    default=None,
-    help="Print the merged, resolved configuration of the target as JSON (diagnostics go to stderr). "
-    "Env BRICKGATE_VALIDATE_BUNDLE_PRINT_RESOLVED; TOML print-resolved.",
-)
-@click.option(
-    "--databricks-cli/--no-databricks-cli",
-    default=None,
-    help="Also run `databricks bundle validate` and use `databricks bundle schema` when the CLI is on PATH. "
-    "Env BRICKGATE_VALIDATE_BUNDLE_DATABRICKS_CLI; TOML databricks-cli. Default: on.",
-)
+@option(COMMAND, "-t", "--target")
+@option(COMMAND, "--var", metavar="NAME=VALUE")
+@option(COMMAND, "--strict/--no-strict")
+@option(COMMAND, "--schema", type=click.Path(path_type=Path), metavar="FILE")
+@option(COMMAND, "--print-resolved/--no-print-resolved")
+@option(COMMAND, "--databricks-cli/--no-databricks-cli")
 @click.pass_context
 def validate_bundle(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     """Validate a Databricks Asset Bundle: schema, jobs, targets, variables, schedules, files.
@@ -68,19 +49,19 @@ def validate_bundle(ctx: click.Context, /, directory: Path | None, **_: object) 
     from brickgate.bundle.validate import validate_bundle as run
     from brickgate.output import console, emit_json
 
-    options = resolve_options(ctx)
+    args = resolve_options(ctx).fill(ValidateArgs)
     fmt = global_options(ctx).format
     result = run(
         directory or Path("."),
         ValidateOptions(
-            target=options["target"] or None,
-            variables=parse_pairs(options["var"] or ()),
-            strict=bool(options["strict"]),
-            schema=Path(options["schema"]) if options["schema"] else None,
-            databricks_cli=bool(options["databricks_cli"]),
+            target=args.target or None,
+            variables=parse_pairs(args.var),
+            strict=args.strict,
+            schema=args.schema,
+            databricks_cli=args.databricks_cli,
         ),
     )
-    if options["print_resolved"]:
+    if args.print_resolved:
         click.echo(report.resolved_json(result))
         report.render_text(result, console(stderr=True))
     elif fmt == "json":

@@ -200,7 +200,7 @@ BAD_INPUTS = [
     ),
     (
         ["psi-gate", "--current", "cur.parquet", "--profile", "p.json", "--epsilon", "0"],
-        "--epsilon (0.0) must be in (0, 0.01]",
+        "Invalid value for '--epsilon': 0 is not in the range 0 < x ≤ 0.01 (see 'brickgate psi-gate --help')",
     ),
     (
         ["psi-gate", "--current", "missing.parquet", "--profile", "p.json"],
@@ -237,7 +237,7 @@ BAD_INPUTS = [
     ),
     (
         ["psi-gate", "profile", "--reference", "ref.parquet", "--features", "age", "--bins", "1", "--out", "x.json"],
-        "--bins (1) must be at least 2",
+        "Invalid value for '--bins': 1 is not in the range 2 ≤ x ≤ 1000 (see 'brickgate psi-gate profile --help')",
     ),
 ]
 
