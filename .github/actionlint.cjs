@@ -9,13 +9,18 @@ const { createLinter } = require(join(__dirname, "..", ".tools", "node_modules",
 // configuration variables are valid in GitHub Actions, so only that one message is dropped.
 const OUTDATED = [/^undefined variable "vars"\./];
 
+// It also predates GitHub's self-repository syntax `uses: $/path` (this repository at the running
+// commit). Each such reference is linted as the local form `./path` it replaced: same length, so
+// lines and columns stay right, and every other check of the step still runs.
+const selfRepositoryAsLocal = (text) => text.replace(/^(\s*(?:-\s+)?uses:\s*)\$\//gm, "$1./");
+
 // A fresh linter per file: the WASM instance can trap ("unreachable") when reused across files
 // that call reusable workflows.
 (async () => {
   let findings = 0;
   for (const file of process.argv.slice(2)) {
     const lint = await createLinter();
-    for (const r of lint(readFileSync(file, "utf8"), file)) {
+    for (const r of lint(selfRepositoryAsLocal(readFileSync(file, "utf8")), file)) {
       if (OUTDATED.some((pattern) => pattern.test(r.message))) continue;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       findings += 1;

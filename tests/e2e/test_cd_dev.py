@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from brickgate import __version__
 from tests.e2e.act import act, git_repo
 from tests.e2e.conftest import FakeDatabricksEnv
 from tests.helpers.fake_workspace import TOKEN
@@ -37,7 +36,6 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
             source=act_source,
             cache=act_cache,
             workflows=caller,
-            refs=("v1", f"v{__version__}"),
             env=fake_databricks_env.env | {"BRICKGATE_VENV": str(shared_venv)},
             secrets={"DATABRICKS_TOKEN": TOKEN, "SLACK_WEBHOOK_URL": slack.url("/hook")},
             variables=fake_databricks_env.variables,

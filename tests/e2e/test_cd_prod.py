@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from brickgate import __version__
 from tests.e2e.act import ActRun, act, git_repo
 from tests.e2e.conftest import FakeDatabricksEnv
 from tests.helpers.fake_workspace import TOKEN
@@ -106,7 +105,6 @@ def release(
             source=act_source,
             cache=act_cache,
             workflows=caller,
-            refs=("v1", f"v{__version__}"),
             inputs={"version": VERSION, "confirm": "deploy-to-production"},
             env=fake_databricks_env.env
             | {

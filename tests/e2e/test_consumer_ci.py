@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from brickgate import __version__
 from tests.e2e.act import act, git_repo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -27,7 +26,6 @@ def run_ci(repo: Path, source: Path, cache: Path, venv: Path) -> dict[str, str]:
         source=source,
         cache=cache,
         workflows=repo / ".github" / "workflows" / "brickgate-ci.yml",
-        refs=("v1", f"v{__version__}"),
         env={"BRICKGATE_VENV": str(venv)},
     )
     return run.job_results() | {"(act exit code)": str(run.returncode)}
