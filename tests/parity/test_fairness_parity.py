@@ -14,7 +14,8 @@ import pytest
 from scipy import stats
 
 from brickgate.gates.fairness import FairnessConfig, FairnessResult, evaluate
-from brickgate.gates.fairness.core import MISSING, Z_95
+from brickgate.gates.fairness.core import MISSING
+from brickgate.stats import Z_95
 from tests.helpers.spark_jobs import count_spark_jobs
 
 N = 20_000

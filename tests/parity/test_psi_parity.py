@@ -71,7 +71,7 @@ def test_same_profile_same_numbers_in_one_pass(spark: Any, data: dict[str, Any])
         assert ours.psi == pytest.approx(theirs.psi, abs=1e-9)
         assert ours.current_null_rate == pytest.approx(theirs.current_null_rate, abs=1e-12)
         assert [b.current for b in ours.bins] == pytest.approx([b.current for b in theirs.bins], abs=1e-12)
-    assert expected.status == "CRITICAL"  # the unseen category and code 5 show
+    assert expected.status == "critical"  # the unseen category and code 5 show
 
 
 def test_exact_spark_profile_equals_pandas_profile(data: dict[str, Any]) -> None:
@@ -164,7 +164,7 @@ def test_cli_spark_engine_matches_pandas(
 
 def test_current_without_rows_skips_every_feature_in_both_engines(spark: Any, data: dict[str, Any]) -> None:
     """Zero typed rows (Parquet, Delta) and a header-only CSV (string columns in Spark, object in
-    pandas: no values to misread) give the same verdict: every feature SKIPPED, passed."""
+    pandas: no values to misread) give the same verdict: every feature skipped, undetermined, failed."""
     profile = pandas_engine.build_profile(data["reference"])
     options = core.PsiGateOptions(fail_on_drift=True)
     typed = data["current"].iloc[:0]
@@ -177,6 +177,6 @@ def test_current_without_rows_skips_every_feature_in_both_engines(spark: Any, da
         spark_engine.psi_gate(spark.createDataFrame([], schema), profile, options),
     ]
     for result in results:
-        assert (result.status, result.passed, result.current_rows) == ("SKIPPED", True, 0)
-        assert {(f.status, f.reason, f.psi) for f in result.features} == {("SKIPPED", core.SKIPPED_NO_ROWS, None)}
+        assert (result.status, result.passed, result.current_rows) == ("undetermined", False, 0)
+        assert {(f.status, f.reason, f.psi) for f in result.features} == {("skipped", core.SKIPPED_NO_ROWS, None)}
         assert [f.name for f in result.features] == [f.name for f in profile.features]

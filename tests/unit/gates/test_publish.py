@@ -14,7 +14,7 @@ from brickgate.gates import publish as publish_module
 from brickgate.gates.fairness import FairnessConfig, evaluate
 from brickgate.gates.fairness.render import outcome
 from brickgate.gates.publish import NO_MATPLOTLIB, PublishOptions, publish, results_frame
-from brickgate.gates.result import GateOutcome
+from brickgate.gates.result import GateOutcome, RunContext
 from brickgate.tables import read_table
 from tests.helpers.github_files import fake_github
 from tests.helpers.http_recorder import HttpRecorder, Reply
@@ -35,7 +35,7 @@ def make_outcome(*, fair: bool = False) -> GateOutcome:
         prediction_column="flag", protected_attributes=("sex",), min_group_size=1, model_name="fraud"
     )
     frame = FRAME.assign(flag=[1, 0, 1, 0, 1, 0, 1, 0]) if fair else FRAME
-    return outcome(evaluate(frame, config), run_id="run-1", created_at=WHEN, report_url=None)
+    return outcome(evaluate(frame, config), RunContext(run_id="run-1", created_at=WHEN, source="frame"))
 
 
 def quiet(**settings: object) -> dict[str, object]:

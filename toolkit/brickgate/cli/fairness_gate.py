@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from brickgate.cli.common import global_options, resolve_options
-from brickgate.cli.gate_options import option, publishing_options, run_id
+from brickgate.cli.gate_options import option, publishing_options
 
 MISSING_DATA = (
     "missing --data SOURCE (or BRICKGATE_FAIRNESS_GATE_DATA): a Parquet/CSV file or folder, "
@@ -59,16 +59,15 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
     Per attribute and group: selection rate, DI against a reference group with a 95 % CI,
     Fisher or chi-square test and Holm-adjusted p-values; with a label also TPR, FPR and
     precision. An attribute with a gated ratio outside --di-min..--di-max is CRITICAL; two
-    CRITICAL attributes escalate. Exit codes: 0 passed, 1 failed (--fail-on-bias with a
-    CRITICAL attribute, or an escalation), 2 bad input or settings.
+    CRITICAL attributes escalate; one that cannot be measured (undefined DI, nobody or everybody
+    flagged) is UNDETERMINED. Exit codes: 0 passed, 1 failed (--fail-on-bias with a CRITICAL or
+    UNDETERMINED attribute, or an escalation), 2 bad input or settings.
     """
-    from datetime import datetime, timezone
-
     from brickgate.errors import ConfigError
     from brickgate.gates.fairness import FairnessConfig, evaluate
     from brickgate.gates.fairness.render import outcome
     from brickgate.gates.publish import check_options, options_from, publish
-    from brickgate.github import workflow_run_url
+    from brickgate.gates.result import RunContext
 
     resolved = resolve_options(ctx)
     opts = resolved.values
@@ -118,6 +117,6 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
 
         data = read_pandas(opts["data"], config.columns)
     result = evaluate(data, config)
-    gate = outcome(result, run_id=run_id(), created_at=datetime.now(timezone.utc), report_url=workflow_run_url())
+    gate = outcome(result, RunContext.create(opts["data"]))
     publish(gate, options)
     return 0 if gate.passed else 1

@@ -5,8 +5,7 @@ Imports only click at import time, like every command module.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,16 +77,3 @@ def names(values: Iterable[str] | None) -> tuple[str, ...]:
     ('a', 'b', 'c')
     """
     return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
-
-
-def run_id(env: Mapping[str, str] | None = None) -> str:
-    """``<GITHUB_RUN_ID>-<attempt>`` in GitHub Actions (one id per attempt), else a random hex id.
-
-    >>> run_id({"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "2"})
-    '42-2'
-    """
-    import uuid
-
-    variables = os.environ if env is None else env
-    github_run = variables.get("GITHUB_RUN_ID", "")
-    return f"{github_run}-{variables.get('GITHUB_RUN_ATTEMPT', '1')}" if github_run else uuid.uuid4().hex

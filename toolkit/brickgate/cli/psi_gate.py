@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from brickgate.cli.common import global_options, resolve_options
-from brickgate.cli.gate_options import names, option, publishing_options, run_id
+from brickgate.cli.gate_options import names, option, publishing_options
 
 MISSING_CURRENT = (
     "missing --current SOURCE (or BRICKGATE_PSI_GATE_CURRENT): a Parquet/CSV file or folder, "
@@ -21,7 +21,7 @@ BOTH_FEATURE_FLAGS = "--features and --all-features are mutually exclusive"
 MISSING_FEATURES = "psi-gate profile needs --features a,b,... or --all-features"
 MISSING_OUT = "missing --out FILE (or BRICKGATE_PSI_GATE_PROFILE_OUT): where to write the profile JSON"
 MISSING_REFERENCE = "missing --reference SOURCE (or BRICKGATE_PSI_GATE_PROFILE_REFERENCE)"
-EMPTY_CURRENT = "{source}: current data has no rows; every feature is SKIPPED"
+EMPTY_CURRENT = "{source}: current data has no rows; no feature can be compared, drift is undetermined"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -67,20 +67,19 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     Without a subcommand: PSI = Σ (cur − ref)·ln(cur / ref) per feature over bins fitted on the
     reference (quantile edges, or categories with an (unseen) bin; nulls are a bin), against a
     stored profile (--profile) or reference data (--reference). A feature is WARNING from --warn,
-    CRITICAL from --fail; the chi-square 95 % critical PSI is shown as the sampling-noise level.
+    CRITICAL from --fail; the chi-square 95 % critical PSI is shown as the sampling-noise level;
+    UNDETERMINED when no feature could be compared (fails with --fail-on-drift).
     `brickgate psi-gate profile` stores the baseline at training time. Exit codes: 0 passed, 1
-    --fail-on-drift and a CRITICAL feature, 2 bad input or settings.
+    --fail-on-drift and a CRITICAL feature or nothing measured, 2 bad input or settings.
     """
     if ctx.invoked_subcommand is not None:
         return 0
-    from datetime import datetime, timezone
-
     from brickgate.errors import ConfigError
     from brickgate.gates.psi import PsiGateOptions, load_profile
     from brickgate.gates.psi.gate import make_profile, run_gate
-    from brickgate.gates.psi.render import RunContext, outcome
+    from brickgate.gates.psi.render import outcome
     from brickgate.gates.publish import check_options, options_from, publish
-    from brickgate.github import workflow_run_url
+    from brickgate.gates.result import RunContext
 
     opts = resolve_options(ctx).values
     if not opts["current"]:
@@ -110,14 +109,7 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
         from brickgate.output import warn
 
         warn(EMPTY_CURRENT.format(source=opts["current"]))
-    context = RunContext(
-        run_id=run_id(),
-        created_at=datetime.now(timezone.utc),
-        current_source=opts["current"],
-        baseline=baseline,
-        report_url=workflow_run_url(),
-    )
-    gate = outcome(result, context)
+    gate = outcome(result, RunContext.create(opts["current"], baseline=baseline))
     publish(gate, publishing)
     return 0 if gate.passed else 1
 

@@ -1,6 +1,8 @@
 """What every gate hands to publishing: the verdict and every rendered piece, gate-neutral.
 
-A gate (fairness, PSI) computes its own typed result, then turns it into a `GateOutcome`:
+Both gates speak one status vocabulary (`Status` per attribute or feature, `RunStatus` per
+run) and describe where a run's numbers came from with one `RunContext`. A gate (fairness,
+PSI) computes its own typed result, then turns it into a `GateOutcome`:
 the verdict, findings (each becomes a GitHub annotation), `$GITHUB_OUTPUT` values, the
 markdown summary, the JSON document and its schema name, results-table rows, alerts, charts
 and HTML sections. `brickgate.gates.publish.publish` writes all of it without knowing which
@@ -9,8 +11,10 @@ gate produced it, and `brickgate.cli` turns ``passed`` into the exit code (0 or 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from brickgate.report.charts import BarChart
@@ -20,9 +24,61 @@ if TYPE_CHECKING:
     from brickgate.alerts import Alert
 
 GateName = Literal["fairness", "psi"]
+Status = Literal["ok", "warning", "critical", "skipped", "undetermined"]
+"""One attribute (fairness) or feature (PSI).
+
+``ok`` measured and fine; ``warning`` measured, worth a look; ``critical`` measured and outside
+the limits; ``skipped`` not gated by design (too few rows, a column without values), with a
+reason; ``undetermined`` gated but not measurable (an undefined DI, nobody or everybody flagged),
+with a reason: it fails the gate under ``--fail-on-bias`` / ``--fail-on-drift``."""
+RunStatus = Literal["pass", "warning", "critical", "escalated", "undetermined"]
+"""A whole run: the worst of its items, ``undetermined`` also when no item could be measured."""
+STATUSES: tuple[str, ...] = get_args(Status)
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 ColumnType = Literal["string", "int64", "float64", "bool", "timestamp"]
+
+
+def new_run_id(env: Mapping[str, str] | None = None) -> str:
+    """``<GITHUB_RUN_ID>-<attempt>`` in GitHub Actions (one id per attempt), else a random hex id.
+
+    >>> new_run_id({"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "2"})
+    '42-2'
+    """
+    import uuid
+
+    variables = os.environ if env is None else env
+    github_run = variables.get("GITHUB_RUN_ID", "")
+    return f"{github_run}-{variables.get('GITHUB_RUN_ATTEMPT', '1')}" if github_run else uuid.uuid4().hex
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunContext:
+    """Where a run's numbers came from: shown in reports and stored with every result row.
+
+    ``source`` names the data (a SOURCE string, or e.g. ``"pandas DataFrame"``), ``baseline``
+    the PSI profile or reference. `RunContext.create` fills the run id and time.
+    """
+
+    run_id: str
+    created_at: datetime
+    source: str
+    baseline: str | None = None
+    report_url: str | None = None
+
+    @classmethod
+    def create(cls, source: str, *, baseline: str | None = None, env: Mapping[str, str] | None = None) -> RunContext:
+        """A context for a run starting now: the GitHub run id and the workflow run URL in Actions."""
+        from brickgate.github import workflow_run_url
+
+        return cls(
+            run_id=new_run_id(env),
+            created_at=datetime.now(timezone.utc),
+            source=source,
+            baseline=baseline,
+            report_url=workflow_run_url(env),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +143,7 @@ class GateOutcome:
 
     gate: GateName
     passed: bool
-    status: str
+    status: RunStatus
     headline: str
     findings: tuple[Finding, ...] = ()
     outputs: Mapping[str, object] = field(default_factory=dict)

@@ -20,7 +20,8 @@ class BarChart:
     confidence interval), ``None`` where undefined. ``band`` is the acceptable (low, high)
     range, shaded in the PNG and drawn as two lines in mermaid. ``second`` is an optional
     second series drawn beside ``values`` in each group (e.g. current next to reference);
-    ``series`` names the two in the legend.
+    ``series`` names the two in the legend. ``missing[i]`` is written where value ``i`` is
+    undefined (e.g. "∞" for an unbounded ratio); "undefined" when not given.
     """
 
     name: str
@@ -34,14 +35,24 @@ class BarChart:
     lines: tuple[tuple[str, float], ...] = ()
     second: tuple[float | None, ...] | None = None
     series: tuple[str, str] = ("", "")
+    missing: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         sizes = {len(self.labels), len(self.values)}
         sizes |= {len(self.second)} if self.second is not None else set()
         sizes |= {len(self.lower)} if self.lower is not None else set()
         sizes |= {len(self.upper)} if self.upper is not None else set()
+        sizes |= {len(self.missing)} if self.missing is not None else set()
         if len(sizes) != 1:
             raise ValueError(f"chart {self.name}: labels, values and whiskers differ in length")
+
+    def missing_text(self, index: int) -> str:
+        """What is written for an undefined value.
+
+        >>> BarChart(name="c", title="t", labels=("a",), values=(None,), y_label="y", missing=("∞",)).missing_text(0)
+        '∞'
+        """
+        return self.missing[index] if self.missing is not None else "undefined"
 
     def y_range(self) -> tuple[float, float]:
         """Axis range covering bars, whiskers, band and lines, starting at 0, with 10 % headroom.
@@ -94,7 +105,9 @@ def render_png(chart: BarChart) -> bytes | None:
             axes.axhline(level, color="#cf222e", linestyle="--", linewidth=1, label=name)
         for i in range(len(chart.labels)):
             if i not in heights:
-                axes.annotate("undefined", (positions[i], 0), ha="center", va="bottom", fontsize=8, rotation=90)
+                text = chart.missing_text(i)
+                turn = 90 if len(text) > 2 else 0  # "∞" stands upright
+                axes.annotate(text, (positions[i], 0), ha="center", va="bottom", fontsize=8, rotation=turn)
         crowded = len(chart.labels) > 4  # slanted labels are right-aligned to their tick
         axes.set_xticks(positions, chart.labels, rotation=30 if crowded else 0, ha="right" if crowded else "center")
         axes.set_ylim(*chart.y_range())

@@ -17,6 +17,7 @@ STATUS_MARKS = {
     "reference": "🔹",
     "warning": "⚠️",
     "insufficient_data": "⚠️",
+    "undetermined": "❓",
     "undefined": "❔",
     "skipped": "⏭️",
     "critical": "❌",
@@ -73,7 +74,8 @@ def _number(value: float) -> str:
 def mermaid_bar_chart(chart: BarChart) -> str:
     """A fenced mermaid ``xychart-beta`` block: one bar per label plus a line per band edge/threshold.
 
-    Undefined values are drawn as 0 (mermaid has no gaps) and their label says "undefined".
+    Undefined values are drawn as 0 (mermaid has no gaps) and their label says what they are
+    (``chart.missing``: e.g. "∞"; "undefined" by default).
 
     >>> print(mermaid_bar_chart(BarChart(name="di", title="DI", labels=("a", "b"), values=(0.7, 1.0),
     ...                                  y_label="DI", band=(0.8, 1.25))))
@@ -87,8 +89,10 @@ def mermaid_bar_chart(chart: BarChart) -> str:
         line [1.25, 1.25]
     ```
     """
-    pairs = zip(chart.labels, chart.values, strict=True)
-    labels = [label if value is not None else f"{label} (undefined)" for label, value in pairs]
+    labels = [
+        label if value is not None else f"{label} ({chart.missing_text(i)})"
+        for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True))
+    ]
     low, high = chart.y_range()
     lines = [
         "```mermaid",

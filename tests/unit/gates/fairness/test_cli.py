@@ -110,7 +110,7 @@ def test_github_format_writes_outputs_summary_and_annotations(
     summary = files.summary_text()
     assert summary.startswith("## Fairness gate: 🚨 escalated")
     assert "| M | 6 | 1 | 0.1667 | 0.333 | 0.047 – 2.366 | fisher | 0.5455 |" in summary
-    assert summary.count("```mermaid\nxychart-beta") == 2
+    assert summary.count("```mermaid\nxychart-beta") == 4  # selection rate and DI per attribute
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert errors == [
         "::error title=brickgate fairness%3A sex::Bias detected in sex: DI ratios 0.33 - 1.00, required 0.8 - 1.25; "
@@ -150,6 +150,8 @@ def test_report_dir_files(capsys: pytest.CaptureFixture[str], workdir: Path) -> 
     assert names == [
         "fairness-di-region.png",
         "fairness-di-sex.png",
+        "fairness-rate-region.png",
+        "fairness-rate-sex.png",
         "fairness-report.html",
         "fairness-result.json",
         "fairness-summary.md",

@@ -17,14 +17,11 @@ from brickgate.gates.fairness.core import (
     ONE_GROUP,
     PREDICTION_THRESHOLD,
     THRESHOLD_CONFLICT,
-    Z_95,
     AttributeResult,
     GroupResult,
-    holm,
-    katz_interval,
-    two_by_two_test,
 )
 from brickgate.gates.sources import read_pandas
+from brickgate.stats import Z_95, holm, katz_interval, two_by_two_test
 
 SMALL = Path(__file__).resolve().parents[3] / "fixtures" / "tables" / "fairness_small.csv"
 
@@ -172,12 +169,57 @@ def test_reference_rate_zero_makes_di_undefined() -> None:
     f = group(result, "sex", "F")
     assert f.di.value is None and f.di.reason == "reference selection rate is 0"
     assert f.status == "outside_band" and attribute(result, "sex").status == "critical"
-    # Nobody flagged at all: DI undefined everywhere, nothing to gate, no test (one empty column).
+    # The result says plainly that the reference is the group that is never selected.
+    assert any(
+        "reference group 'M' is never selected (selection rate 0 of 2 rows)" in w
+        for w in attribute(result, "sex").warnings
+    )
+    # Nobody flagged at all: DI undefined everywhere, no test (one empty column): nothing was
+    # measured, so the attribute and the run are undetermined, never a pass.
     none = evaluate(
         frame.assign(flag=0), FairnessConfig(prediction_column="flag", protected_attributes=("sex",), min_group_size=1)
     )
-    assert group(none, "sex", "M").status == "undefined" and attribute(none, "sex").status == "info"
-    assert attribute(none, "sex").chi2 is None
+    sex = attribute(none, "sex")
+    assert group(none, "sex", "M").status == "undefined" and sex.status == "undetermined"
+    assert sex.chi2 is None and sex.undetermined == ("nobody is flagged (4 rows): no DI is defined",)
+    assert (none.status, none.passed, none.undetermined_attributes) == ("undetermined", True, ("sex",))
+    failing = evaluate(
+        frame.assign(flag=0),
+        FairnessConfig(prediction_column="flag", protected_attributes=("sex",), min_group_size=1, fail_on_bias=True),
+    )
+    assert (failing.status, failing.passed) == ("undetermined", False)
+    # Everybody flagged: every DI is 1 by construction; nothing is compared either.
+    every = evaluate(
+        frame.assign(flag=1), FairnessConfig(prediction_column="flag", protected_attributes=("sex",), min_group_size=1)
+    )
+    assert attribute(every, "sex").status == "undetermined" and every.status == "undetermined"
+
+
+def test_unbounded_disparity_outranks_undetermined() -> None:
+    # Reference M (the largest) and F are never selected, G is: G's DI is unbounded (∞), outside
+    # the band → critical, although F's DI is undefined.
+    frame = pd.DataFrame({"flag": [0, 0, 0, 0, 0, 1, 0], "sex": ["M", "M", "M", "F", "F", "G", "G"]})
+    result = evaluate(frame, FairnessConfig(prediction_column="flag", protected_attributes=("sex",), min_group_size=1))
+    assert attribute(result, "sex").status == "critical" and group(result, "sex", "F").status == "undefined"
+
+
+def test_undefined_tpr_ratio_is_undetermined() -> None:
+    # Gating on TPR: the reference F (ties go to the first label) has no true positives (TPR 0),
+    # M neither → M's TPR ratio is undefined and M finds no positives → undetermined, not a pass.
+    frame = pd.DataFrame(
+        {"flag": [1, 0, 0, 0, 1, 0], "label": [0, 1, 1, 0, 0, 1], "sex": ["M", "M", "M", "F", "F", "F"]}
+    )
+    config = FairnessConfig(
+        prediction_column="flag",
+        label_column="label",
+        protected_attributes=("sex",),
+        min_group_size=1,
+        gate_metrics=("tpr",),
+    )
+    result = evaluate(frame, config)
+    sex = attribute(result, "sex")
+    assert (sex.status, result.status) == ("undetermined", "undetermined")
+    assert sex.undetermined == ("group 'M': TPR ratio undefined (reference TPR is 0)",)
 
 
 def test_insufficient_groups_warn_and_do_not_decide() -> None:
@@ -186,9 +228,10 @@ def test_insufficient_groups_warn_and_do_not_decide() -> None:
     result = run(protected_attributes=("region",), min_group_size=5)
     region = attribute(result, "region")
     assert group(result, "region", "(missing)").status == "insufficient_data"
-    assert region.status == "insufficient_data"
+    assert region.status == "skipped"
     assert "group '(missing)' has 2 rows (< --min-group-size 5): reported, not gated" in region.warnings
-    assert (result.passed, result.status) == (True, "warning")
+    # The only attribute could not be gated: nothing was measured.
+    assert (result.passed, result.status, result.undetermined_attributes) == (True, "undetermined", ("region",))
 
 
 def test_intersection_labels_and_counts() -> None:

@@ -84,7 +84,7 @@ def test_json_output_is_schema_valid_and_matches_the_python_api(
     validate_against_schema(document, "psi-result")
     expected = psi_gate(pd.read_parquet("cur.parquet"), load_profile("p.json"), PsiGateOptions())
     assert [f["psi"] for f in document["features"]] == [f.psi for f in expected.features]
-    assert document["counts"] == {"OK": 0, "WARNING": 0, "CRITICAL": 3, "SKIPPED": 0}
+    assert document["counts"] == {"ok": 0, "warning": 0, "critical": 3, "skipped": 0}
     assert (code, document["passed"], document["baseline"]) == (0, True, "p.json")
 
 
@@ -128,7 +128,7 @@ def test_all_null_current_column_is_skipped_not_an_error(files: Path, capsys: py
     )
     code, out, _ = run(["--format", "json", "psi-gate", "--current", "nulls.parquet", "--profile", "p.json"], capsys)
     age = json.loads(out)["features"][0]
-    assert (code, age["status"], age["psi"]) == (0, "SKIPPED", None)
+    assert (code, age["status"], age["psi"]) == (0, "skipped", None)
     assert age["reason"] == "current column has no non-null values (3 rows)"
 
 
@@ -289,17 +289,21 @@ def test_bad_profile_is_one_line_exit_2(
     assert err.startswith(f"brickgate: error: {message.format(version=__version__)}") and err.count("\n") == 1
 
 
-def test_current_without_rows_is_skipped_with_a_warning_not_an_error(
+def test_current_without_rows_is_undetermined_with_a_warning_not_an_error(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _profile(capsys, "--all-features")
     pd.read_parquet("cur.parquet").iloc[:0].to_parquet("empty.parquet")
     args = ["--format", "json", "psi-gate", "--current", "empty.parquet", "--profile", "p.json", "--fail-on-drift"]
     code, out, err = run(args, capsys)
-    assert (code, err) == (0, "brickgate: warning: " + EMPTY_CURRENT.format(source="empty.parquet") + "\n")
+    # Nothing measured: undetermined, which fails under --fail-on-drift (exit 1, never a pass).
+    assert (code, err) == (1, "brickgate: warning: " + EMPTY_CURRENT.format(source="empty.parquet") + "\n")
     document = json.loads(out)
-    assert (document["status"], document["passed"], document["current_rows"]) == ("SKIPPED", True, 0)
-    assert {(f["status"], f["reason"]) for f in document["features"]} == {("SKIPPED", "current data has no rows")}
+    assert (document["status"], document["passed"], document["current_rows"]) == ("undetermined", False, 0)
+    assert document["headline"] == (
+        "Drift undetermined: no PSI measured for any of 3 features (current data has no rows): gate failed"
+    )
+    assert {(f["status"], f["reason"]) for f in document["features"]} == {("skipped", "current data has no rows")}
     code, _, err = run(
         ["psi-gate", "profile", "--reference", "empty.parquet", "--all-features", "--out", "e.json"], capsys
     )

@@ -55,7 +55,7 @@ def test_chi2_critical_psi_by_hand() -> None:
 
 @pytest.mark.parametrize(
     ("value", "status"),
-    [(0.0, "OK"), (0.0999999, "OK"), (0.1, "WARNING"), (0.2499, "WARNING"), (0.25, "CRITICAL"), (3.0, "CRITICAL")],
+    [(0.0, "ok"), (0.0999999, "ok"), (0.1, "warning"), (0.2499, "warning"), (0.25, "critical"), (3.0, "critical")],
 )
 def test_status_boundaries(value: float, status: str) -> None:
     assert core.status_for(value, warn=0.1, fail=0.25) == status
@@ -96,7 +96,7 @@ def test_evaluate_feature_by_hand() -> None:
     feature = _numeric((1.0, 2.0), (0.5, 0.25, 0.25))
     result = core.evaluate_feature(feature, [25, 25, 25, 25], reference_rows=100, options=core.PsiGateOptions())
     assert result.psi == pytest.approx(0.173286795 + 1.955229098, abs=1e-9)
-    assert result.status == "CRITICAL"
+    assert result.status == "critical"
     assert (result.reference_null_rate, result.current_null_rate) == (0.0, 0.25)
     assert [b.label for b in result.top_bins] == ["(null)", "(-inf, 1]"]
     # all 4 bins occupied → χ²_{0.95,3} · (1/100 + 1/100) = 7.814728 · 0.02
@@ -107,13 +107,13 @@ def test_all_null_current_column_is_skipped() -> None:
     feature = _numeric((1.0,), (0.5, 0.5))
     result = core.evaluate_feature(feature, [0, 0, 7], reference_rows=10, options=core.PsiGateOptions())
     assert (result.status, result.psi, result.reason) == (
-        "SKIPPED",
+        "skipped",
         None,
         "current column has no non-null values (7 rows)",
     )
     empty = core.evaluate_feature(feature, [0, 0, 0], reference_rows=10, options=core.PsiGateOptions())
     assert (empty.status, empty.current_null_rate, empty.reason) == (
-        "SKIPPED",
+        "skipped",
         None,
         "current data has no rows",  # no rows at all: the reason says so
     )

@@ -16,7 +16,11 @@ Definitions (``p`` = selection rate, ``r`` = the reference group):
   undefined when ``a = 0`` or ``c = 0``.
 * group vs reference: two-sided Fisher exact test when any expected count of the 2×2 table
   is below 5, else the Pearson chi-square test without continuity correction; per attribute a
-  k×2 chi-square over its sufficient groups; all p-values of a run are Holm-adjusted together.
+  k×2 chi-square over its sufficient groups; all p-values of a run are Holm-adjusted together
+  (the formulas live in `brickgate.stats`).
+* an attribute is ``undetermined`` when a gated group cannot be judged: its ratio is undefined
+  and the group is not selected either (e.g. the reference is never selected), or nobody or
+  everybody among its gated rows is flagged. Never a pass without a measurement.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from brickgate.errors import ConfigError, InputError
+from brickgate.gates.result import RunStatus, Status
+from brickgate.stats import TestName, holm, k_by_two_test, katz_interval, two_by_two_test
 from brickgate.suggest import did_you_mean
 
 ReferenceMode = Literal["largest", "max-rate", "overall"]
@@ -34,15 +40,10 @@ REFERENCE_MODES: tuple[str, ...] = get_args(ReferenceMode)
 GateMetric = Literal["di", "tpr", "fpr"]
 GATE_METRICS: tuple[str, ...] = get_args(GateMetric)
 ThresholdMode = Literal["percentile", "value", "prediction"]
-TestName = Literal["fisher", "chi2"]
 GroupStatus = Literal["reference", "ok", "outside_band", "undefined", "insufficient_data"]
-AttributeStatus = Literal["info", "warning", "critical", "insufficient_data"]
-RunStatus = Literal["pass", "warning", "critical", "escalated"]
 
 MISSING = "(missing)"
 OVERALL = "(overall)"
-Z_95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
-MIN_EXPECTED = 5.0
 INTERSECTION = "*"
 
 # Messages (tests compare them verbatim).
@@ -50,6 +51,7 @@ NO_SCORE = "give --score-column (with a threshold) or --prediction-column"
 SCORE_AND_PREDICTION = "--score-column and --prediction-column conflict; give one"
 THRESHOLD_CONFLICT = "--threshold and --threshold-percentile conflict; give one"
 PREDICTION_THRESHOLD = "--prediction-column is already binary; drop --threshold/--threshold-percentile"
+BAD_THRESHOLD = "--threshold must be a finite number, got {value}"
 BAD_PERCENTILE = "--threshold-percentile must be between 0 and 100 (exclusive), got {value:g}"
 BAD_BAND = "--di-min must be positive and below --di-max (got {low:g} and {high:g})"
 BAD_ALPHA = "--alpha must be between 0 and 1 (exclusive), got {value:g}"
@@ -106,6 +108,8 @@ class FairnessConfig:
             raise ConfigError(PREDICTION_THRESHOLD)
         if self.threshold is not None and self.threshold_percentile is not None:
             raise ConfigError(THRESHOLD_CONFLICT)
+        if self.threshold is not None and not math.isfinite(self.threshold):
+            raise ConfigError(BAD_THRESHOLD.format(value=self.threshold))
         if self.score_column and self.threshold is None and self.threshold_percentile is None:
             object.__setattr__(self, "threshold_percentile", 95.0)
         percentile = self.threshold_percentile
@@ -246,8 +250,9 @@ class GroupResult:
 class AttributeResult:
     """One protected attribute (or intersection): its groups, omnibus test and severity.
 
-    ``violations`` say why it is CRITICAL; ``warnings`` list what a reader must notice
-    (small groups, an attribute that could not be gated).
+    ``violations`` say why it is CRITICAL; ``undetermined`` what could not be measured (why it
+    is UNDETERMINED); ``warnings`` list what a reader must notice (small groups, an attribute
+    that could not be gated, a reference group that is never selected).
     """
 
     name: str
@@ -258,11 +263,12 @@ class AttributeResult:
     groups: tuple[GroupResult, ...]
     chi2: TestResult | None
     chi2_reason: str | None
-    status: AttributeStatus
+    status: Status
     di_low: float | None
     di_high: float | None
     violations: tuple[str, ...]
     warnings: tuple[str, ...]
+    undetermined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,92 +285,12 @@ class FairnessResult:
     status: RunStatus
     escalated: bool
     critical_attributes: tuple[str, ...]
+    undetermined_attributes: tuple[str, ...]
     worst_di: float | None
 
     @property
     def flag_rate(self) -> float:
         return self.flagged / self.rows
-
-
-# ---------------------------------------------------------------- statistics (pure functions)
-
-
-def katz_interval(a: int, n1: int, c: int, n2: int, z: float = Z_95) -> tuple[float, float] | None:
-    """95 % CI of the rate ratio ``(a/n1)/(c/n2)`` by the log method of Katz et al. (1978).
-
-    ``exp(ln RR ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2))``; ``None`` when ``a`` or ``c`` is 0 (the
-    log ratio is unbounded).
-
-    >>> low, high = katz_interval(10, 20, 20, 40)  # RR = 1; se = sqrt(1/10-1/20+1/20-1/40) = sqrt(0.075)
-    >>> round(low, 4), round(high, 4)  # exp(∓1.959964·0.273861) = exp(∓0.536757)
-    (0.5846, 1.7105)
-    """
-    if a == 0 or c == 0:
-        return None
-    ratio = (a / n1) / (c / n2)
-    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-    return math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se)
-
-
-def two_by_two_test(a: int, n1: int, c: int, n2: int) -> tuple[TestName, float | None, float]:
-    """Two-sided test of equal rates for the table ``[[a, n1−a], [c, n2−c]]``.
-
-    Fisher's exact test when any expected count ``row·col/N`` is below 5 (then the statistic
-    is the sample odds ratio, ``None`` when infinite or undefined), otherwise the Pearson
-    chi-square test without continuity correction.
-
-    >>> two_by_two_test(1, 4, 3, 4)[0]
-    'fisher'
-    >>> name, stat, p = two_by_two_test(30, 100, 50, 100)
-    >>> name, round(stat, 4), round(p, 6)
-    ('chi2', 8.3333, 0.003892)
-    """
-    from scipy import stats
-
-    table = [[a, n1 - a], [c, n2 - c]]
-    total = n1 + n2
-    flagged, unflagged = a + c, total - a - c
-    expected = [n1 * flagged / total, n1 * unflagged / total, n2 * flagged / total, n2 * unflagged / total]
-    if min(expected) < MIN_EXPECTED:
-        odds, p = stats.fisher_exact(table, alternative="two-sided")
-        odds = float(odds)
-        return "fisher", odds if math.isfinite(odds) else None, min(1.0, float(p))
-    chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
-    return "chi2", float(chi2), float(p)
-
-
-def k_by_two_test(groups: Sequence[tuple[int, int]]) -> tuple[float, int, float] | str:
-    """Pearson chi-square of the k×2 table of (flagged, not flagged) per group.
-
-    Returns ``(statistic, dof, p)``, or the reason the test is undefined (fewer than two
-    groups, or nobody / everybody flagged so a column of the table is empty).
-    """
-    from scipy import stats
-
-    if len(groups) < 2:
-        return "fewer than two groups with enough rows"
-    table = [[f, n - f] for n, f in groups]
-    if sum(f for n, f in groups) == 0 or sum(n - f for n, f in groups) == 0:
-        return "every row has the same flag, so there is nothing to test"
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-    return float(chi2), int(dof), float(p)
-
-
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm–Bonferroni adjusted p-values, in the input order.
-
-    Sorted ascending ``p_(1) ≤ … ≤ p_(m)``: ``adj_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j))``.
-
-    >>> holm([0.01, 0.04, 0.03])  # 3·0.01; max(0.03, 2·0.03); max(0.06, 1·0.04)
-    [0.03, 0.06, 0.06]
-    """
-    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [0.0] * len(p_values)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
-        adjusted[index] = running
-    return adjusted
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -542,10 +468,15 @@ def analyse(counts: Counts, config: FairnessConfig) -> FairnessResult:
         for name, reference, results, comparisons in drafts
     ]
     critical = tuple(a.name for a in attributes if a.status == "critical")
+    unmeasured = tuple(a.name for a in attributes if a.status == "undetermined")
+    if not any(a.status in ("ok", "warning", "critical") for a in attributes):
+        unmeasured = tuple(a.name for a in attributes)  # nothing gated at all is no measurement either
     escalated = len(critical) >= 2
-    passed = not escalated and not (config.fail_on_bias and critical)
+    passed = not escalated and not (config.fail_on_bias and (critical or unmeasured))
     run_status: RunStatus = "escalated" if escalated else "critical" if critical else "pass"
-    if run_status == "pass" and any(a.status != "info" or a.warnings for a in attributes):
+    if run_status == "pass" and unmeasured:
+        run_status = "undetermined"
+    elif run_status == "pass" and any(a.status != "ok" or a.warnings for a in attributes):
         run_status = "warning"
     return FairnessResult(
         config=config,
@@ -558,6 +489,7 @@ def analyse(counts: Counts, config: FairnessConfig) -> FairnessResult:
         status=run_status,
         escalated=escalated,
         critical_attributes=critical,
+        undetermined_attributes=unmeasured,
         worst_di=_worst_di(attributes),
     )
 
@@ -618,9 +550,12 @@ def _judge(
     gated = [g for g in judged if g.sufficient and g.status != "reference"]
     defined = [g.di.value for g in judged if g.sufficient and g.di.value is not None]
     reference_ok = reference.label == OVERALL or reference.rows >= config.min_group_size
-    status: AttributeStatus
+    if reference_ok and gated and reference.flagged == 0:
+        warnings.append(_never_selected(reference))
+    status: Status
+    unmeasured: list[str] = []
     if not reference_ok or not gated:
-        status = "insufficient_data"
+        status = "skipped"
         violations = []
         warnings.append(
             f"reference group '{reference.label}' has {reference.rows} rows (< --min-group-size "
@@ -630,10 +565,12 @@ def _judge(
         )
     elif any(g.status == "outside_band" for g in gated):
         status = "critical"
+    elif unmeasured := _unmeasured(reference, gated, config):
+        status = "undetermined"
     elif significant:
         status = "warning"
     else:
-        status = "info"
+        status = "ok"
     return AttributeResult(
         name=name,
         columns=config.attribute_columns(name),
@@ -648,7 +585,35 @@ def _judge(
         di_high=max(defined) if defined else None,
         violations=tuple(violations),
         warnings=tuple(warnings),
+        undetermined=tuple(unmeasured),
     )
+
+
+def _never_selected(reference: GroupCounts) -> str:
+    """The plain sentence for a reference nobody in it is flagged: every DI is then undefined."""
+    who = "the population" if reference.label == OVERALL else f"reference group '{reference.label}'"
+    return (
+        f"{who} is never selected (selection rate 0 of {reference.rows:,} rows): every DI against it is "
+        "undefined; a group that is selected counts as outside the band"
+    )
+
+
+def _unmeasured(reference: GroupCounts, gated: Sequence[GroupResult], config: FairnessConfig) -> list[str]:
+    """What could not be measured among the gated groups and their reference (empty when all was)."""
+    overall = reference.label == OVERALL
+    rows = reference.rows if overall else reference.rows + sum(g.rows for g in gated)
+    flagged = reference.flagged if overall else reference.flagged + sum(g.flagged for g in gated)
+    if flagged == 0:
+        return [f"nobody is flagged ({rows:,} rows): no DI is defined"]
+    if flagged == rows:
+        return [f"everybody is flagged ({rows:,} rows): every DI is 1 by construction, nothing is compared"]
+    return [
+        f"group '{g.label}': {name} undefined ({ratio.reason})"
+        for g in gated
+        if g.status == "undefined"
+        for name, ratio, _ in _gated_ratios(g, config)
+        if ratio.value is None
+    ]
 
 
 def worst_di(values: Iterable[float | None]) -> float | None:
@@ -666,7 +631,7 @@ def _worst_di(attributes: Sequence[AttributeResult]) -> float | None:
     return worst_di(
         g.di.value
         for a in attributes
-        if a.status != "insufficient_data"
+        if a.status != "skipped"
         for g in a.groups
         if g.sufficient and g.status != "reference"
     )

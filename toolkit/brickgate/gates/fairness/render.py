@@ -8,7 +8,6 @@ values are shown as "undefined" with their reason, never as 0 or inf.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from brickgate.alerts import Alert
@@ -20,7 +19,7 @@ from brickgate.gates.fairness.core import (
     TestResult,
     worst_di,
 )
-from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows
+from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows, RunContext
 from brickgate.report import html, markdown
 from brickgate.report.charts import BarChart
 
@@ -114,14 +113,14 @@ def _group_doc(group: GroupResult) -> dict[str, Any]:
     }
 
 
-def document(result: FairnessResult, *, run_id: str, created_at: datetime, headline: str) -> dict[str, Any]:
+def document(result: FairnessResult, context: RunContext, headline: str) -> dict[str, Any]:
     """The ``--format json`` document, valid against ``schemas/fairness-result.json``."""
     config = result.config
     return {
         "gate": "fairness",
         "schema_version": 1,
-        "run_id": run_id,
-        "created_at": created_at.isoformat(),
+        "run_id": context.run_id,
+        "created_at": context.created_at.isoformat(),
         "passed": result.passed,
         "status": result.status,
         "escalated": result.escalated,
@@ -149,6 +148,7 @@ def document(result: FairnessResult, *, run_id: str, created_at: datetime, headl
             "label_column": config.label_column,
         },
         "critical_attributes": list(result.critical_attributes),
+        "undetermined_attributes": list(result.undetermined_attributes),
         "worst_di": result.worst_di,
         "attributes": [
             {
@@ -164,6 +164,7 @@ def document(result: FairnessResult, *, run_id: str, created_at: datetime, headl
                 "chi2_reason": a.chi2_reason,
                 "violations": list(a.violations),
                 "warnings": list(a.warnings),
+                "undetermined": list(a.undetermined),
                 "groups": [_group_doc(g) for g in a.groups],
             }
             for a in result.attributes
@@ -183,9 +184,27 @@ def headline(result: FairnessResult) -> str:
         attribute = next(a for a in result.attributes if a.name == name)
         verdict = "gate failed" if not result.passed else "not failing without --fail-on-bias"
         return f"Bias detected in {name} (DI {_range(attribute)}; required {band}): {verdict}"
+    if result.status == "undetermined":
+        verdict = "gate failed" if not result.passed else "not failing without --fail-on-bias"
+        return f"Fairness undetermined: {undetermined_text(result)}: {verdict}"
     if result.status == "warning":
         return f"Fairness gate passed with warnings: no DI outside {band} in {count} attributes"
     return f"Fairness validation passed: all {count} attributes are fair (DI within {band})"
+
+
+def undetermined_text(result: FairnessResult) -> str:
+    """Exactly what could not be measured, attribute by attribute.
+
+    An attribute skipped by design (too few rows) is named with its reason when nothing else
+    was gated.
+    """
+    parts = []
+    for attribute in result.attributes:
+        if attribute.name not in result.undetermined_attributes:
+            continue
+        reasons = attribute.undetermined or attribute.warnings[-1:]
+        parts.append(f"{attribute.name}: " + "; ".join(reasons))
+    return "could not measure " + " | ".join(parts)
 
 
 def _range(attribute: AttributeResult) -> str:
@@ -222,6 +241,13 @@ def _facts(result: FairnessResult) -> list[str]:
     ]
 
 
+def _di_text(group: GroupResult) -> str:
+    """DI for people: ``∞`` when the reference is never selected but the group is."""
+    if group.di.value is None and group.selection_rate > 0:
+        return "∞"
+    return fmt(group.di.value)
+
+
 def _ci(ratio: Ratio) -> str:
     if ratio.ci_low is None or ratio.ci_high is None:
         return "undefined"
@@ -235,7 +261,7 @@ def _group_row(group: GroupResult, labelled: bool) -> list[str]:
         f"{group.rows:,}",
         f"{group.flagged:,}",
         fmt(group.selection_rate, 4),
-        fmt(group.di.value),
+        _di_text(group),
         "—" if group.status == "reference" else _ci(group.di),
         test.test if test else "—",
         fmt(test.p_value, 4) if test else "—",
@@ -264,23 +290,48 @@ def _notes(attribute: AttributeResult) -> list[str]:
     else:
         notes.append(f"k×2 chi-square: undefined ({attribute.chi2_reason})")
     notes += [f"Outside the band: {v}" for v in attribute.violations]
+    notes += [f"Not measured: {u}" for u in attribute.undetermined]
     notes += [f"Warning: {w}" for w in attribute.warnings]
     notes += [f"{g.label}: DI undefined ({g.di.reason})" for g in attribute.groups if g.di.value is None]
     return notes
 
 
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name)
+
+
+def _label(group: GroupResult) -> str:
+    return f"{group.label} (ref)" if group.status == "reference" else group.label
+
+
 def chart(attribute: AttributeResult, result: FairnessResult) -> BarChart:
-    """DI per group (the first `MAX_CHART_BARS`) with CI whiskers and the band."""
+    """DI per group (the first `MAX_CHART_BARS`) with CI whiskers and the band; a DI that is
+    not a number is written on the chart (``∞`` or ``undefined``), never drawn as a bar."""
     groups = attribute.groups[:MAX_CHART_BARS]
     return BarChart(
-        name=f"di-{''.join(ch if ch.isalnum() else '-' for ch in attribute.name)}",
+        name=f"di-{_slug(attribute.name)}",
         title=f"DI by {attribute.name} (reference {attribute.reference})",
-        labels=tuple(g.label for g in groups),
+        labels=tuple(_label(g) for g in groups),
         values=tuple(g.di.value for g in groups),
         lower=tuple(g.di.ci_low for g in groups),
         upper=tuple(g.di.ci_high for g in groups),
         band=(result.config.di_min, result.config.di_max),
         y_label="disparate impact",
+        missing=tuple(_di_text(g) for g in groups),
+    )
+
+
+def rate_chart(attribute: AttributeResult) -> BarChart:
+    """Selection rate per group with the reference's rate as a line: it speaks even when every
+    DI is undefined (a reference that is never selected)."""
+    groups = attribute.groups[:MAX_CHART_BARS]
+    return BarChart(
+        name=f"rate-{_slug(attribute.name)}",
+        title=f"Selection rate by {attribute.name}",
+        labels=tuple(_label(g) for g in groups),
+        values=tuple(g.selection_rate for g in groups),
+        y_label="selection rate",
+        lines=((f"reference {attribute.reference}", attribute.reference_rate),),
     )
 
 
@@ -294,6 +345,7 @@ def summary_markdown(result: FairnessResult, line: str) -> str:
         parts.append(markdown.table(_headers(labelled), [_group_row(g, labelled) for g in attribute.groups]))
         parts.append("")
         parts += [f"- {markdown.escape_cell(note)}" for note in _notes(attribute)]
+        parts += ["", markdown.mermaid_bar_chart(rate_chart(attribute))]
         parts += ["", markdown.mermaid_bar_chart(chart(attribute, result))]
     return "\n".join(parts) + "\n"
 
@@ -338,13 +390,21 @@ def findings(result: FairnessResult) -> tuple[Finding, ...]:
                     f"{result.config.alpha:g}) although DI is within {band}",
                 )
             )
+        elif attribute.status == "undetermined":
+            found.append(
+                Finding(
+                    severity="critical" if result.config.fail_on_bias else "warning",
+                    subject=attribute.name,
+                    message=f"{attribute.name}: not measured; " + "; ".join(attribute.undetermined),
+                )
+            )
         found += [Finding(severity="warning", subject=attribute.name, message=w) for w in attribute.warnings]
-        if attribute.status == "info" and not attribute.warnings:
+        if attribute.status == "ok" and not attribute.warnings:
             found.append(Finding(severity="info", subject=attribute.name, message=f"{attribute.name}: fair"))
     return tuple(found)
 
 
-def result_rows(result: FairnessResult, *, run_id: str, created_at: datetime) -> ResultRows:
+def result_rows(result: FairnessResult, context: RunContext) -> ResultRows:
     """One row per attribute and group of this run, for the monitoring table."""
     config = result.config
     rows = []
@@ -353,8 +413,8 @@ def result_rows(result: FairnessResult, *, run_id: str, created_at: datetime) ->
             m = group.metrics
             rows.append(
                 {
-                    "run_id": run_id,
-                    "run_time": created_at,
+                    "run_id": context.run_id,
+                    "run_time": context.created_at,
                     "gate": "fairness",
                     "model_name": config.model_name,
                     "model_version": config.model_version,
@@ -390,14 +450,21 @@ def result_rows(result: FairnessResult, *, run_id: str, created_at: datetime) ->
     return ResultRows(columns=RESULT_COLUMNS, rows=tuple(rows))
 
 
-def alerts(result: FairnessResult, *, run_id: str, report_url: str | None) -> tuple[Alert, ...]:
-    """A trigger per CRITICAL attribute (critical when escalated, else warning), a resolve for
-    every other attribute (so PagerDuty closes an incident once fair again), and the "passed"
-    notice when no attribute is CRITICAL."""
+def alerts(result: FairnessResult, context: RunContext) -> tuple[Alert, ...]:
+    """A trigger per CRITICAL attribute (critical when escalated, else warning) and per
+    UNDETERMINED one (critical under --fail-on-bias: an incident stays open while nothing is
+    measured), a resolve for every other attribute (so PagerDuty closes an incident once fair
+    again), and the "passed" notice when the run passed without CRITICAL or UNDETERMINED."""
     config = result.config
     model = config.model_name or "unnamed"
     band = f"{config.di_min:g} - {config.di_max:g}"
-    details = {"model": config.model_name, "version": config.model_version, "run_id": run_id, "status": result.status}
+    report_url = context.report_url
+    details = {
+        "model": config.model_name,
+        "version": config.model_version,
+        "run_id": context.run_id,
+        "status": result.status,
+    }
     sent: list[Alert] = []
     for attribute in result.attributes:
         key = f"brickgate/fairness/{model}/{attribute.name}"
@@ -421,6 +488,18 @@ def alerts(result: FairnessResult, *, run_id: str, report_url: str | None) -> tu
                     report_url=report_url,
                 )
             )
+        elif attribute.status == "undetermined":
+            sent.append(
+                Alert(
+                    gate="fairness",
+                    severity="critical" if config.fail_on_bias else "warning",
+                    title=f"Fairness of {attribute.name} could not be measured",
+                    lines=(*attribute.undetermined, "Action: check the threshold and the data before deployment"),
+                    dedup_key=key,
+                    details={**details, "attribute": attribute.name},
+                    report_url=report_url,
+                )
+            )
         else:
             sent.append(
                 Alert(
@@ -434,7 +513,7 @@ def alerts(result: FairnessResult, *, run_id: str, report_url: str | None) -> tu
                     report_url=report_url,
                 )
             )
-    if not result.critical_attributes:
+    if result.status in ("pass", "warning"):
         count = len(result.attributes)
         sent.append(
             Alert(
@@ -468,7 +547,7 @@ def sections(result: FairnessResult) -> tuple[html.Section, ...]:
     return tuple(found)
 
 
-def outcome(result: FairnessResult, *, run_id: str, created_at: datetime, report_url: str | None = None) -> GateOutcome:
+def outcome(result: FairnessResult, context: RunContext) -> GateOutcome:
     """Everything publishing needs, from one result."""
     line = headline(result)
     return GateOutcome(
@@ -485,10 +564,10 @@ def outcome(result: FairnessResult, *, run_id: str, created_at: datetime, report
         },
         summary_markdown=summary_markdown(result, line),
         text=text_report(result, line),
-        document=document(result, run_id=run_id, created_at=created_at, headline=line),
+        document=document(result, context, line),
         schema=SCHEMA,
-        results=result_rows(result, run_id=run_id, created_at=created_at),
-        alerts=alerts(result, run_id=run_id, report_url=report_url),
-        charts=tuple(chart(a, result) for a in result.attributes),
+        results=result_rows(result, context),
+        alerts=alerts(result, context),
+        charts=tuple(c for a in result.attributes for c in (rate_chart(a), chart(a, result))),
         sections=sections(result),
     )

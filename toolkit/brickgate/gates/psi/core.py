@@ -10,18 +10,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from brickgate.errors import ConfigError, InputError
 from brickgate.gates.psi.profile import Category, FeatureKind, FeatureProfile, Profile, ValueType
-
-Status = Literal["OK", "WARNING", "CRITICAL", "SKIPPED"]
+from brickgate.gates.result import RunStatus, Status
+from brickgate.stats import chi2_quantile
 
 MAX_CATEGORIES = 20
 """A numeric reference column with at most this many distinct values is binned by value."""
 CHI2_CONFIDENCE = 0.95
 
 BAD_THRESHOLDS = "--warn ({warn}) must be lower than --fail ({fail})"
+BAD_WARN = "--warn ({warn}) must be a number above 0"
 BAD_EPSILON = "--epsilon ({epsilon}) must be in (0, 0.01]"
 BAD_BINS = "--bins ({bins}) must be at least 2"
 NOT_IN_PROFILE = "feature '{name}' is not in the profile (profiled features: {known})"
@@ -148,20 +148,18 @@ def chi2_critical_psi(n_reference: int, n_current: int, bins: int, confidence: f
     >>> round(chi2_critical_psi(1000, 1000, 10), 6)  # χ²_{0.95,9} = 16.918978 · 0.002
     0.033838
     """
-    from scipy.stats import chi2
-
-    return float(chi2.ppf(confidence, max(bins, 2) - 1)) * (1 / n_reference + 1 / n_current)
+    return chi2_quantile(confidence, max(bins, 2) - 1) * (1 / n_reference + 1 / n_current)
 
 
 def status_for(value: float, *, warn: float, fail: float) -> Status:
-    """``OK`` below warn, ``WARNING`` from warn, ``CRITICAL`` from fail.
+    """``ok`` below warn, ``warning`` from warn, ``critical`` from fail.
 
     >>> status_for(0.1, warn=0.1, fail=0.25), status_for(0.0999, warn=0.1, fail=0.25)
-    ('WARNING', 'OK')
+    ('warning', 'ok')
     """
     if value >= fail:
-        return "CRITICAL"
-    return "WARNING" if value >= warn else "OK"
+        return "critical"
+    return "warning" if value >= warn else "ok"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,7 +177,9 @@ class PsiGateOptions:
     top_bins: int = 3
 
     def __post_init__(self) -> None:
-        if not self.warn < self.fail:
+        if not (math.isfinite(self.warn) and self.warn > 0):
+            raise ConfigError(BAD_WARN.format(warn=self.warn))
+        if not (self.warn < self.fail and math.isfinite(self.fail)):
             raise ConfigError(BAD_THRESHOLDS.format(warn=self.warn, fail=self.fail))
         if not 0 < self.epsilon <= 0.01:
             raise ConfigError(BAD_EPSILON.format(epsilon=self.epsilon))
@@ -197,7 +197,7 @@ class BinShare:
 
 @dataclass(frozen=True, kw_only=True)
 class FeatureResult:
-    """PSI and status of one feature; ``psi`` is None when the feature was SKIPPED."""
+    """PSI and status of one feature; ``psi`` is None when the feature was skipped."""
 
     name: str
     kind: FeatureKind
@@ -223,18 +223,20 @@ class PsiResult:
     score_column: str | None = None
 
     @property
-    def status(self) -> Status:
-        """The worst feature status; SKIPPED only when every feature was skipped."""
+    def status(self) -> RunStatus:
+        """``critical``, ``warning`` or ``pass`` from the worst compared feature; ``undetermined``
+        when no feature could be compared (no PSI was measured at all)."""
         seen = {f.status for f in self.features}
-        for status in ("CRITICAL", "WARNING", "OK"):
-            if status in seen:
-                return status
-        return "SKIPPED"
+        if "critical" in seen:
+            return "critical"
+        if "warning" in seen:
+            return "warning"
+        return "pass" if "ok" in seen else "undetermined"
 
     @property
     def passed(self) -> bool:
-        """False only when some feature is CRITICAL and `fail_on_drift` is set."""
-        return not (self.options.fail_on_drift and self.status == "CRITICAL")
+        """False when `fail_on_drift` is set and some feature is critical or nothing was measured."""
+        return not (self.options.fail_on_drift and self.status in ("critical", "undetermined"))
 
     def count(self, status: Status) -> int:
         return sum(f.status == status for f in self.features)
@@ -246,7 +248,7 @@ def evaluate_feature(
     """PSI of one feature from the current rows per bin (aligned with ``feature.labels``).
 
     The last count is the null bin; categorical features have an ``(unseen)`` bin before it.
-    A current column without any non-null value is SKIPPED rather than compared, as is every
+    A current column without any non-null value is skipped rather than compared, as is every
     feature when the current data has no rows at all (PSI of an empty distribution is undefined).
     """
     labels = feature.labels
@@ -258,7 +260,7 @@ def evaluate_feature(
         return FeatureResult(
             name=feature.name,
             kind=feature.kind,
-            status="SKIPPED",
+            status="skipped",
             psi=None,
             reason=SKIPPED_EMPTY.format(rows=rows) if rows else SKIPPED_NO_ROWS,
             reference_null_rate=feature.null_rate,

@@ -70,8 +70,9 @@ def run_gate(
 ) -> core.PsiResult:
     """Gate the `current` SOURCE against `profile` (all profiled features when `features` is empty).
 
-    Current data without rows is a verdict, not an error: every feature SKIPPED ("current
-    data has no rows"), status SKIPPED, passed. A reference without rows stays an error.
+    Current data without rows is a verdict, not an error: every feature skipped ("current
+    data has no rows"), status undetermined (a failure only with ``fail_on_drift``). A
+    reference without rows stays an error.
 
     Raises
     ------

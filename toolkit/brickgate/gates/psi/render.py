@@ -1,21 +1,19 @@
 """Turn a `PsiResult` into the gate-neutral `GateOutcome`: JSON, markdown, text, HTML, charts,
 results-table rows, GitHub outputs and alerts.
 
-Every number shown comes from the result; this module only formats. A SKIPPED feature shows
-its reason, never a PSI of 0.
+Every number shown comes from the result; this module only formats. A skipped feature shows
+its reason, never a PSI of 0; a run where no feature could be compared is ``undetermined``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from brickgate import __version__
 from brickgate.alerts import Alert
-from brickgate.gates.psi.core import BinShare, FeatureResult, PsiResult, Status
-from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows, Severity
+from brickgate.gates.psi.core import BinShare, FeatureResult, PsiResult
+from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows, RunContext, Severity, Status
 from brickgate.report import html, markdown
 from brickgate.report.charts import BarChart
 
@@ -23,8 +21,14 @@ SCHEMA = "psi-result"
 HISTOGRAMS = 3
 """Reference-vs-current histograms drawn for this many worst features."""
 MAX_CHART_BARS = 60
-SEVERITY: dict[Status, Severity] = {"OK": "info", "WARNING": "warning", "CRITICAL": "critical", "SKIPPED": "warning"}
-OVERALL = {"OK": "pass", "WARNING": "warning", "CRITICAL": "critical", "SKIPPED": "skipped"}
+SEVERITY: dict[Status, Severity] = {
+    "ok": "info",
+    "warning": "warning",
+    "critical": "critical",
+    "skipped": "warning",
+    "undetermined": "warning",
+}
+FEATURE_STATUSES: tuple[Status, ...] = ("ok", "warning", "critical", "skipped")
 RESULT_COLUMNS: dict[str, ColumnType] = {
     "run_id": "string",
     "run_time": "timestamp",
@@ -49,17 +53,6 @@ RESULT_COLUMNS: dict[str, ColumnType] = {
     "run_status": "string",
     "passed": "bool",
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunContext:
-    """Where the numbers came from: shown in reports and stored with every result row."""
-
-    run_id: str
-    created_at: datetime
-    current_source: str
-    baseline: str
-    report_url: str | None = None
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -112,15 +105,15 @@ def document(result: PsiResult, context: RunContext, line: str) -> dict[str, Any
         "status": result.status,
         "passed": result.passed,
         "engine": result.engine,
-        "current_source": context.current_source,
-        "baseline": context.baseline,
+        "current_source": context.source,
+        "baseline": context.baseline or "",
         "thresholds": {"warn": options.warn, "fail": options.fail},
         "epsilon": options.epsilon,
         "fail_on_drift": options.fail_on_drift,
         "reference_rows": result.reference_rows,
         "current_rows": result.current_rows,
         "score_column": result.score_column,
-        "counts": {status: result.count(status) for status in SEVERITY},
+        "counts": {status: result.count(status) for status in FEATURE_STATUSES},
         "features": [_feature_document(f) for f in result.features],
     }
 
@@ -132,17 +125,19 @@ def _names(result: PsiResult, status: str) -> list[str]:
 def headline(result: PsiResult) -> str:
     """One sentence: the verdict and why (commit status description, first line of reports)."""
     options, total = result.options, len(result.features)
-    critical = _names(result, "CRITICAL")
+    critical = _names(result, "critical")
     if critical:
         shown = ", ".join(critical[:5]) + (", …" if len(critical) > 5 else "")
         verdict = "gate failed" if not result.passed else "not failing without --fail-on-drift"
         return f"Drift detected in {len(critical)} of {total} features ({shown}; PSI ≥ {options.fail:g}): {verdict}"
-    warned = _names(result, "WARNING")
+    warned = _names(result, "warning")
     if warned:
         return f"PSI gate passed with warnings: {len(warned)} of {total} features have PSI ≥ {options.warn:g}"
-    if result.status == "SKIPPED":
-        return f"No feature could be compared: all {total} were skipped"
-    skipped = result.count("SKIPPED")
+    if result.status == "undetermined":
+        verdict = "gate failed" if not result.passed else "not failing without --fail-on-drift"
+        reasons = sorted({f.reason or "" for f in result.features})
+        return f"Drift undetermined: no PSI measured for any of {total} features ({'; '.join(reasons)}): {verdict}"
+    skipped = result.count("skipped")
     tail = f" ({skipped} skipped)" if skipped else ""
     return f"No drift: all {total - skipped} compared features have PSI < {options.warn:g}{tail}"
 
@@ -150,7 +145,7 @@ def headline(result: PsiResult) -> str:
 def _facts(result: PsiResult, context: RunContext) -> list[str]:
     options = result.options
     return [
-        f"Current: {context.current_source} ({result.current_rows:,} rows) · baseline: {context.baseline} "
+        f"Current: {context.source} ({result.current_rows:,} rows) · baseline: {context.baseline} "
         f"({result.reference_rows:,} rows) · engine: {result.engine}",
         f"Thresholds: WARNING from PSI {options.warn:g}, CRITICAL from {options.fail:g} · ε = {options.epsilon:g} "
         f"for empty bins · fail on drift: {'yes' if options.fail_on_drift else 'no'}",
@@ -159,7 +154,7 @@ def _facts(result: PsiResult, context: RunContext) -> list[str]:
 
 
 def _top(feature: FeatureResult) -> str:
-    if feature.status == "SKIPPED":
+    if feature.status == "skipped":
         return feature.reason or ""
     return "; ".join(f"{s.label}: {fmt(s.reference, 3)} → {fmt(s.current, 3)}" for s in feature.top_bins)
 
@@ -207,9 +202,9 @@ def histograms(result: PsiResult) -> tuple[BarChart, ...]:
 
 
 def summary_markdown(result: PsiResult, context: RunContext, line: str) -> str:
-    parts = [f"## PSI drift gate: {markdown.status_mark(OVERALL[result.status])}", "", f"**{line}**", ""]
+    parts = [f"## PSI drift gate: {markdown.status_mark(result.status)}", "", f"**{line}**", ""]
     parts += [f"- {markdown.escape_cell(fact)}" for fact in _facts(result, context)]
-    rows = [[*_row(f), markdown.status_mark(OVERALL[f.status])] for f in result.features]
+    rows = [[*_row(f), markdown.status_mark(f.status)] for f in result.features]
     parts += ["", markdown.table(HEADERS, rows, align="llrrlll"), "", markdown.mermaid_bar_chart(chart(result))]
     return "\n".join(parts) + "\n"
 
@@ -222,16 +217,25 @@ def _text_table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def text_report(result: PsiResult, context: RunContext, line: str) -> str:
-    parts = [f"psi gate: {result.status} — {line}", *(f"  {fact}" for fact in _facts(result, context)), ""]
-    parts.append(_text_table([[*_row(f), f.status] for f in result.features]))
+    parts = [f"psi gate: {result.status.upper()} — {line}", *(f"  {fact}" for fact in _facts(result, context)), ""]
+    parts.append(_text_table([[*_row(f), f.status.upper()] for f in result.features]))
     return "\n".join(parts) + "\n"
 
 
 def findings(result: PsiResult) -> tuple[Finding, ...]:
-    """CRITICAL → error annotation, WARNING and SKIPPED → warning annotation, OK → info."""
+    """critical → error annotation, warning and skipped → warning annotation, ok → info; a run
+    that measured nothing is an error annotation under --fail-on-drift."""
     found = []
+    if result.status == "undetermined":
+        found.append(
+            Finding(
+                severity="critical" if result.options.fail_on_drift else "warning",
+                subject="drift",
+                message=headline(result),
+            )
+        )
     for feature in result.features:
-        if feature.status == "SKIPPED":
+        if feature.status == "skipped":
             found.append(
                 Finding(severity="warning", subject=feature.name, message=f"{feature.name}: skipped, {feature.reason}")
             )
@@ -251,8 +255,8 @@ def result_rows(result: PsiResult, context: RunContext) -> ResultRows:
             "run_time": context.created_at,
             "gate": "psi",
             "engine": result.engine,
-            "current_source": context.current_source,
-            "baseline": context.baseline,
+            "current_source": context.source,
+            "baseline": context.baseline or "",
             "feature": feature.name,
             "kind": feature.kind,
             "status": feature.status,
@@ -279,15 +283,15 @@ def alerts(result: PsiResult, context: RunContext) -> tuple[Alert, ...]:
     """A trigger per CRITICAL feature (critical when the gate fails, else warning), a resolve for
     every compared feature below fail (so PagerDuty closes an incident once stable again), and
     a "no drift" notice when nothing is CRITICAL."""
-    details = {"run_id": context.run_id, "status": result.status, "current": context.current_source}
+    details = {"run_id": context.run_id, "status": result.status, "current": context.source}
     limits = f"warn {result.options.warn:g}, fail {result.options.fail:g}"
     sent: list[Alert] = []
     for feature in result.features:
         key = f"brickgate/psi/{context.baseline}/{feature.name}"
-        if feature.status == "SKIPPED":
+        if feature.status == "skipped":
             continue
         lines = (f"PSI {fmt(feature.psi)} ({limits})", f"Top bins: {_top(feature)}")
-        if feature.status == "CRITICAL":
+        if feature.status == "critical":
             sent.append(
                 Alert(
                     gate="psi",
@@ -312,7 +316,7 @@ def alerts(result: PsiResult, context: RunContext) -> tuple[Alert, ...]:
                     report_url=context.report_url,
                 )
             )
-    if not _names(result, "CRITICAL"):
+    if result.status in ("pass", "warning"):
         sent.append(
             Alert(
                 gate="psi",
@@ -334,7 +338,7 @@ def sections(result: PsiResult, context: RunContext) -> tuple[html.Section, ...]
     )
     found = [html.Section(heading="Run", paragraphs=tuple(_facts(result, context)), tables=(overview,))]
     for feature in result.features:
-        if feature.status == "SKIPPED":
+        if feature.status == "skipped":
             found.append(html.Section(heading=feature.name, status="skipped", paragraphs=(feature.reason or "",)))
             continue
         rows = tuple((s.label, fmt(s.reference), fmt(s.current), fmt(s.contribution)) for s in feature.bins)
@@ -345,7 +349,7 @@ def sections(result: PsiResult, context: RunContext) -> tuple[html.Section, ...]
         )
         paragraph = f"PSI {fmt(feature.psi)} · χ² 95 % noise level {fmt(feature.chi2_critical_psi)}"
         found.append(
-            html.Section(heading=feature.name, status=OVERALL[feature.status], paragraphs=(paragraph,), tables=(table,))
+            html.Section(heading=feature.name, status=feature.status, paragraphs=(paragraph,), tables=(table,))
         )
     return tuple(found)
 
@@ -358,17 +362,17 @@ def outcome(result: PsiResult, context: RunContext) -> GateOutcome:
     return GateOutcome(
         gate="psi",
         passed=result.passed,
-        status=OVERALL[result.status],
+        status=result.status,
         headline=line,
         findings=findings(result),
         outputs={
             "passed": result.passed,
-            "status": OVERALL[result.status],
+            "status": result.status,
             "max-psi": "" if worst is None else f"{worst.psi:.4f}",
             "worst-feature": "" if worst is None else worst.name,
-            "critical-features": _names(result, "CRITICAL"),
-            "warning-features": _names(result, "WARNING"),
-            "skipped-features": _names(result, "SKIPPED"),
+            "critical-features": _names(result, "critical"),
+            "warning-features": _names(result, "warning"),
+            "skipped-features": _names(result, "skipped"),
         },
         summary_markdown=summary_markdown(result, context, line),
         text=text_report(result, context, line),
