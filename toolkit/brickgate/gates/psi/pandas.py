@@ -149,7 +149,7 @@ def psi_gate(
     >>> reference = pd.DataFrame({"c": ["a", "a", "b", "b"]})
     >>> result = psi_gate(pd.DataFrame({"c": ["a", "b", "b", "b"]}), build_profile(reference))
     >>> result.status, round(result.features[0].psi, 6)  # 0.25·ln 2 + 0.25·ln 1.5
-    ('CRITICAL', 0.274653)
+    ('critical', 0.274653)
     """
     chosen = core.select_features(profile, features)
     dtypes = {str(name): (_is_numeric(current[name]), str(current[name].dtype)) for name in current.columns}
