@@ -58,8 +58,8 @@ def test_monitoring_job_schedule_parameters_and_alerts() -> None:
     job = load_bundle(EXAMPLE, target="prod", env={}).job("monitoring_job")
     assert job["schedule"]["quartz_cron_expression"] == "0 0 */4 * * ?"
     assert job["schedule"]["timezone_id"] == "America/Los_Angeles"
-    fairness = tasks(job)["fairness_check"]["spark_python_task"]
-    assert fairness["python_file"].endswith("src/databricks/jobs/fairness_validate.py")
+    fairness = tasks(job)["fairness_check"]["python_wheel_task"]
+    assert (fairness["package_name"], fairness["entry_point"]) == ("claims_fraud", "fairness_validate")
     parameters = " ".join(fairness["parameters"])
     assert (
         "--protected-attributes patient_gender,geographic_region,patient_age_group --threshold-percentile 95.0 "
@@ -70,9 +70,4 @@ def test_monitoring_job_schedule_parameters_and_alerts() -> None:
 
 def test_scoring_job_uses_the_champion() -> None:
     job = load_bundle(EXAMPLE, env={}).job("scoring_job")
-    assert "--alias=champion" in tasks(job)["score_claims"]["spark_python_task"]["parameters"]
-
-
-def test_src_databricks_never_shadows_databricks_sdk() -> None:
-    assert not (EXAMPLE / "src" / "databricks" / "__init__.py").exists()
-    assert not (EXAMPLE / "src" / "databricks" / "jobs" / "__init__.py").exists()
+    assert "--alias=champion" in tasks(job)["score_claims"]["python_wheel_task"]["parameters"]

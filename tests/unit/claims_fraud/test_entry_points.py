@@ -1,4 +1,4 @@
-"""The job entry points as a task runs them: a script, parameters on the command line."""
+"""The job entry points as a python_wheel_task runs them: the wheel's entry point, parameters as arguments."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import pytest
 
 from .conftest import EXAMPLE
 
-JOBS = EXAMPLE / "src" / "databricks" / "jobs"
-
 
 def run_entry_point(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Like a spark_python_task: `python <file> <parameters>`, with no PYTHONPATH (`_src_path` finds src/)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    """As `brickgate run` starts a python_wheel_task of the bundle's own package: its source on PYTHONPATH."""
+    env = dict(os.environ, PYTHONPATH=str(EXAMPLE / "src"), BRICKGATE_ENTRY_POINT=f"claims_fraud.tasks.{name}:run")
     env["BRICKGATE_WAREHOUSE"] = str(cwd / "warehouse")
-    command = [sys.executable, str(JOBS / f"{name}.py"), *args]
+    command = [sys.executable, "-m", "brickgate.runtime.wheel", "claims_fraud", name, *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
@@ -28,7 +26,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr == (
-        "ingest_data.py: error: claims file missing.csv does not exist (give a .parquet or .csv file, or 'synthetic')\n"
+        "ingest_data: error: claims file missing.csv does not exist (give a .parquet or .csv file, or 'synthetic')\n"
     )
 
 

@@ -41,12 +41,12 @@ def test_run_turns_user_errors_into_one_line_and_exit_2(capsys: pytest.CaptureFi
         raise ValueError("claims.csv: column 'claim_id' is missing")
 
     with pytest.raises(SystemExit) as exit_:
-        jobs.run(main, [])
+        jobs.run(main, [], program="ingest_data")
     assert exit_.value.code == 2
-    assert capsys.readouterr().err.endswith(": error: claims.csv: column 'claim_id' is missing\n")
+    assert capsys.readouterr().err == "ingest_data: error: claims.csv: column 'claim_id' is missing\n"
 
 
 def test_run_exits_with_the_code_main_returns() -> None:
     with pytest.raises(SystemExit) as exit_:
-        jobs.run(lambda argv: 1, [])
+        jobs.run(lambda argv: 1, [], program="score_claims")
     assert exit_.value.code == 1

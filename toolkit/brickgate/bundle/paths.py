@@ -44,8 +44,8 @@ def is_local(value: str) -> bool:
 
 
 def translate_paths(config: LocDict, root: Path) -> list[LocalPath]:
-    """Rewrite every local path of every job in place; return them for the existence check."""
-    found: list[LocalPath] = []
+    """Rewrite every local path of every job and artifact in place; return them for the existence check."""
+    found = list(_artifact_paths(config, root))
     seen: dict[tuple[str, str, str], tuple[str, bool]] = {}
     resources = config.get("resources")
     jobs = resources.get("jobs") if isinstance(resources, dict) else None
@@ -80,6 +80,29 @@ def translate_paths(config: LocDict, root: Path) -> list[LocalPath]:
                 )
             )
     return found
+
+
+def _artifact_paths(config: LocDict, root: Path) -> Iterator[LocalPath]:
+    """Each artifact's `path` (a folder, relative to the file declaring it), rebased in place."""
+    artifacts = config.get("artifacts")
+    for key, artifact in (artifacts if isinstance(artifacts, dict) else {}).items():
+        value = artifact.get("path") if isinstance(artifact, dict) else None
+        if not isinstance(value, str) or not is_local(value):
+            continue
+        location = child_location(artifact, "path")
+        declared_in = location.file if location else "databricks.yml"
+        absolute = Path(os.path.normpath(root / Path(declared_in).parent / value))
+        rebased = Path(os.path.relpath(absolute, root)).as_posix()
+        artifact["path"] = rebased
+        yield LocalPath(
+            what="artifact path",
+            value=value,
+            rebased=rebased,
+            declared_in=declared_in,
+            location=location,
+            path=("artifacts", key, "path"),
+            exists=absolute.is_dir(),
+        )
 
 
 def _job_paths(job: dict[str, Any], base: YamlPath, from_git: bool) -> Iterator[tuple[Any, Any, str, YamlPath]]:

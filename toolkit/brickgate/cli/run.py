@@ -67,6 +67,7 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
     bundle = load_valid_bundle(directory, args.target or None, variables)
     bundle.job(job)
     fmt = global_options(ctx).format
+    from brickgate.bundle.artifacts import local_packages
     from brickgate.output import console
     from brickgate.runner.progress import Progress
 
@@ -81,6 +82,7 @@ def run(ctx: click.Context, /, directory_or_job: str, job_key: str | None, **_: 
                 target=bundle.target,
                 variables=bundle.variables,
                 parameters=parse_pairs(args.param, "--param"),
+                packages=local_packages(bundle.root, bundle.config),
                 max_parallel=args.max_parallel,
                 only=args.only,
                 from_task=args.from_task or None,

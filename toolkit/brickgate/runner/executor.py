@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brickgate.bundle.artifacts import LocalPackage
 from brickgate.errors import InputError, reason
 from brickgate.runner import references, tasks
 from brickgate.runner.dag import (
@@ -68,6 +69,7 @@ class RunOptions:
     target: str = "local"
     variables: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, str] = field(default_factory=dict)
+    packages: Mapping[str, LocalPackage] = field(default_factory=dict)  # whl artifacts, run from source
     max_parallel: int = 0
     only: Sequence[str] = ()
     from_task: str | None = None
@@ -120,7 +122,7 @@ def plan_job(
             raise InputError(UNKNOWN_PARAMETER.format(job=job_key, name=name, known=known))
     children: dict[str, Plan] = {}
     for task in job.tasks:
-        tasks.check_task(task, root=options.root, job=job_key, jobs=options.jobs)
+        tasks.check_task(task, root=options.root, job=job_key, jobs=options.jobs, packages=options.packages)
         references.check(
             task.config, job=job_key, task=task.key, parameters=job.parameters, upstream=job.ancestors(task.key)
         )
@@ -446,6 +448,7 @@ class JobRun:
             job=self.plan.job.key,
             python=self.options.python,
             job_parameters=self.parameters,
+            packages=self.options.packages,
         )
         env = dict(self._env)
         env.update(launch.env)

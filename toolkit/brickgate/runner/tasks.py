@@ -3,6 +3,8 @@
 - ``spark_python_task``: ``python <python_file> <parameters…>``, working directory the file's folder.
 - ``python_wheel_task``: the entry point of the installed distribution (`brickgate.runtime.wheel`),
   with ``parameters`` or ``named_parameters`` as ``--key=value`` (job parameters added, as on Databricks).
+  A package the bundle builds itself (a `whl` artifact) runs from its source folder instead: the
+  entry point its pyproject.toml declares, nothing built or installed (`brickgate.bundle.artifacts`).
 - ``notebook_task``: a source-format ``.py`` notebook through `brickgate.runtime.notebook`, with
   ``base_parameters`` and job parameters as widgets.
 - ``condition_task``: evaluated in the scheduler, no process.
@@ -19,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from brickgate.bundle.artifacts import LocalPackage, normalize
 from brickgate.errors import InputError
 from brickgate.runner.dag import TaskSpec, parameter_text
 from brickgate.runtime.notebook import is_source_notebook
@@ -26,6 +29,7 @@ from brickgate.suggest import did_you_mean
 
 CONDITION_OPS = ("EQUAL_TO", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL")
 JOB_REFERENCE = re.compile(r"^\$\{resources\.jobs\.([\w\-]+)\.id\}$")
+ENTRY_POINT_ENV = "BRICKGATE_ENTRY_POINT"  # "module:attribute" of a package run from source
 MISSING_FILE = "job '{job}' task '{task}': {field} '{path}' not found under {root}"
 NOT_NUMERIC = "condition {op}: '{left}' and '{right}' must both be numbers (== and != compare text)"
 
@@ -60,7 +64,14 @@ def _local_file(root: Path, job: str, task: TaskSpec, name: str, *, suffixes: tu
     raise InputError(MISSING_FILE.format(job=job, task=task.key, field=f"{task.type}.{name}", path=relative, root=root))
 
 
-def check_task(task: TaskSpec, *, root: Path, job: str, jobs: Mapping[str, Any]) -> None:
+def check_task(
+    task: TaskSpec,
+    *,
+    root: Path,
+    job: str,
+    jobs: Mapping[str, Any],
+    packages: Mapping[str, LocalPackage] | None = None,
+) -> None:
     """Refuse, before the run starts, a task whose file, package, operator or job is missing."""
     if task.type == "spark_python_task":
         _local_file(root, job, task, "python_file")
@@ -73,7 +84,16 @@ def check_task(task: TaskSpec, *, root: Path, job: str, jobs: Mapping[str, Any])
             )
     elif task.type == "python_wheel_task":
         package = _required(job, task, "package_name")
-        _required(job, task, "entry_point")
+        entry = _required(job, task, "entry_point")
+        local = (packages or {}).get(normalize(package))
+        if local is not None:
+            if entry not in local.entry_points:
+                known = ", ".join(local.entry_points) or "none"
+                raise InputError(
+                    f"{_where(job, task)}: package '{package}' (artifact '{local.artifact}') declares no entry point "
+                    f"'{entry}'{did_you_mean(entry, local.entry_points)} (entry points: {known})"
+                )
+            return
         try:
             metadata.distribution(package)
         except metadata.PackageNotFoundError as exc:
@@ -127,7 +147,14 @@ def child_parameters(
 
 
 def process_launch(
-    task: TaskSpec, config: Mapping[str, Any], *, root: Path, job: str, python: str, job_parameters: Mapping[str, str]
+    task: TaskSpec,
+    config: Mapping[str, Any],
+    *,
+    root: Path,
+    job: str,
+    python: str,
+    job_parameters: Mapping[str, str],
+    packages: Mapping[str, LocalPackage] | None = None,
 ) -> ProcessLaunch:
     """The command for a process task, from its settings with references resolved."""
     if task.type == "spark_python_task":
@@ -153,7 +180,12 @@ def process_launch(
         else:
             arguments = [parameter_text(item) for item in config.get("parameters") or []]
         package, entry = str(config["package_name"]), str(config["entry_point"])
-        return ProcessLaunch(argv=(python, "-m", "brickgate.runtime.wheel", package, entry, *arguments), cwd=root)
+        argv = (python, "-m", "brickgate.runtime.wheel", package, entry, *arguments)
+        local = (packages or {}).get(normalize(package))
+        if local is None:
+            return ProcessLaunch(argv=argv, cwd=root)
+        env = {ENTRY_POINT_ENV: local.entry_points[entry]}
+        return ProcessLaunch(argv=argv, cwd=root, env=env, source_dir=local.source)
     raise InputError(f"{_where(job, task)}: {task.type} does not run as a process")
 
 

@@ -5,12 +5,15 @@ the entry points of the installed distribution PACKAGE (importlib.metadata) and 
 ``sys.argv = [PACKAGE, *ARGS]``. Like Databricks, when the distribution declares no such entry
 point it falls back to calling ``PACKAGE.ENTRY_POINT()`` (the module attribute of that name).
 The package must already be installed in the environment: `brickgate run` installs no
-libraries.
+libraries. A package the bundle builds from its own source (a `whl` artifact) is not installed:
+`brickgate run` names its entry point (``module:attribute`` from pyproject.toml) in
+``BRICKGATE_ENTRY_POINT`` and puts its source folder on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -28,6 +31,10 @@ def find_entry_point(package: str, entry: str) -> Callable[[], Any]:
     LookupError
         When the distribution is not installed or has neither the entry point nor the function.
     """
+    declared = os.environ.get("BRICKGATE_ENTRY_POINT", "")
+    if declared:
+        source: Callable[[], Any] = metadata.EntryPoint(name=entry, value=declared, group="brickgate").load()
+        return source
     try:
         distribution = metadata.distribution(package)
     except metadata.PackageNotFoundError as exc:

@@ -1,6 +1,6 @@
-"""Plumbing shared by the job entry points in `src/databricks/jobs/`.
+"""Plumbing shared by the job entry points in `claims_fraud.tasks`.
 
-Entry points parse `sys.argv` with argparse (a Databricks `spark_python_task` passes its
+Entry points parse `sys.argv` with argparse (a Databricks `python_wheel_task` passes its
 `parameters` the same way `brickgate run` does) and call `run` so that a bad parameter or bad
 data ends the task with one line on stderr and exit code 2, like the `brickgate` commands.
 """
@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 
-def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None) -> NoReturn:
-    """Call `main(argv)` and exit with its code; user errors become one line and exit 2."""
+def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None, *, program: str) -> NoReturn:
+    """Call `main(argv)` and exit with its code; user errors become one line `program: error: …` and exit 2.
+
+    `program` is the entry point's name: a python_wheel_task's `sys.argv[0]` is the package name.
+    """
     from brickgate.errors import BrickgateError
 
-    program = sys.argv[0].rsplit("/", 1)[-1]
     try:
         code = main(list(sys.argv[1:] if argv is None else argv))
     except (ValueError, BrickgateError) as exc:

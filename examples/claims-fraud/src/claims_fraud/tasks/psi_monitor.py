@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from claims_fraud import gates, jobs
 from claims_fraud.features import MONITORED_FEATURES
 
@@ -57,5 +55,10 @@ def main(argv: Sequence[str]) -> int:
     return gates.record(run, args, model_version=version)
 
 
+def run() -> None:
+    """Entry point `psi_monitor` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="psi_monitor")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

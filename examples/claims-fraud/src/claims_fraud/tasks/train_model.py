@@ -12,8 +12,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from brickgate.tables import read_table
 from claims_fraud import evaluate, gates, jobs, tracking, tree_models
 from claims_fraud.features import LABEL, MONITORED_FEATURES, model_frame
@@ -79,5 +77,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `train_model` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="train_model")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

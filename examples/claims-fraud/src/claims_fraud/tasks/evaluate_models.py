@@ -11,8 +11,6 @@ import argparse
 import json
 from collections.abc import Sequence
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from brickgate.tables import read_table, write_table
 from claims_fraud import evaluate, jobs, tracking
 from claims_fraud.features import LABEL, RAW_INPUTS
@@ -81,5 +79,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `evaluate_models` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="evaluate_models")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from brickgate.tables import read_table, write_table
 from claims_fraud import jobs
 from claims_fraud.features import features_table
@@ -27,5 +25,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `build_features` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="build_features")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

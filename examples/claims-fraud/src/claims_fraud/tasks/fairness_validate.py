@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from claims_fraud import gates, jobs
 from claims_fraud.synthetic import PROTECTED_ATTRIBUTES
 
@@ -47,5 +45,10 @@ def main(argv: Sequence[str]) -> int:
     return gates.record(run, args, model_version=version)
 
 
+def run() -> None:
+    """Entry point `fairness_validate` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="fairness_validate")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

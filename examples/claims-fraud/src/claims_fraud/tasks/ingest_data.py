@@ -9,8 +9,6 @@ import argparse
 from collections.abc import Sequence
 from datetime import date
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from claims_fraud import data_ingestion, jobs, tracking
 from claims_fraud.features import LABEL
 from claims_fraud.synthetic import BiasSpec, DriftSpec
@@ -53,5 +51,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `ingest_data` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="ingest_data")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

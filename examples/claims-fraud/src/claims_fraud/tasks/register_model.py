@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from claims_fraud import gates, jobs, register, tracking
 
 
@@ -45,5 +43,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `register_model` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="register_model")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()

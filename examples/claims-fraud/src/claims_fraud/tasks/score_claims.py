@@ -9,8 +9,6 @@ import argparse
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-import _src_path  # noqa: F401  (first: makes claims_fraud importable on Databricks)
-
 from brickgate.tables import read_table, write_table
 from claims_fraud import jobs, score, tracking
 
@@ -39,5 +37,10 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point `score_claims` of the claims-fraud wheel (a python_wheel_task)."""
+    jobs.run(main, program="score_claims")
+
+
 if __name__ == "__main__":
-    jobs.run(main)
+    run()
