@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brickgate import alerts
-from brickgate.alerts import Alert, Delivery, check_channels, send_alerts
+from brickgate.alerts import Alert, Delivery, check_channels, mail, send_alerts
+from brickgate.alerts.model import now
 from brickgate.errors import ConfigError
 from brickgate.output import validate_against_schema
 from tests.helpers.http_recorder import HttpRecorder, RecordedRequest, Reply
@@ -150,15 +151,15 @@ EMAIL_BASE = {"BRICKGATE_SMTP_HOST": "smtp.example.com", "BRICKGATE_SMTP_FROM": 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"BRICKGATE_SMTP_PORT": "smtp"}, alerts.BAD_PORT.format(value="smtp")),
-        ({"BRICKGATE_SMTP_PORT": "70000"}, alerts.BAD_PORT.format(value="70000")),
+        ({"BRICKGATE_SMTP_PORT": "smtp"}, mail.BAD_PORT.format(value="smtp")),
+        ({"BRICKGATE_SMTP_PORT": "70000"}, mail.BAD_PORT.format(value="70000")),
         ({"BRICKGATE_SMTP_STARTTLS": "maybe"}, "BRICKGATE_SMTP_STARTTLS must be true or false, got 'maybe'"),
-        ({"BRICKGATE_SMTP_TO": "a@x,,b@x"}, alerts.BAD_RECIPIENTS),
-        ({"BRICKGATE_SMTP_USER": "bot"}, alerts.USER_WITHOUT_PASSWORD),
-        ({"BRICKGATE_SMTP_PASSWORD": "pw-12345"}, alerts.PASSWORD_WITHOUT_USER),
+        ({"BRICKGATE_SMTP_TO": "a@x,,b@x"}, mail.BAD_RECIPIENTS),
+        ({"BRICKGATE_SMTP_USER": "bot"}, mail.USER_WITHOUT_PASSWORD),
+        ({"BRICKGATE_SMTP_PASSWORD": "pw-12345"}, mail.PASSWORD_WITHOUT_USER),
         (
             {"BRICKGATE_SMTP_USER": "bot", "BRICKGATE_SMTP_PASSWORD": "pw-12345", "BRICKGATE_SMTP_STARTTLS": "false"},
-            alerts.AUTH_WITHOUT_TLS,
+            mail.AUTH_WITHOUT_TLS,
         ),
     ],
 )
@@ -243,7 +244,7 @@ def test_webhook_body_is_signed_and_a_receiver_can_verify_it(server: HttpRecorde
 
 def test_webhook_body_matches_the_shipped_schema() -> None:
     for alert in (BIAS, PASSED, RESOLVED):
-        body = alerts.webhook_body(alert, delivery_id="0f0e", sent_at=alerts._now())
+        body = alerts.webhook_body(alert, delivery_id="0f0e", sent_at=now())
         validate_against_schema(json.loads(json.dumps(body)), "alert-webhook")
 
 
@@ -383,7 +384,7 @@ def test_retry_after_is_capped(server: HttpRecorder) -> None:
 
 
 def test_timeout_is_retried(server: HttpRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(alerts, "HTTP_TIMEOUT", (1.0, 0.5))
+    monkeypatch.setattr(alerts.delivery, "ATTEMPT_SECONDS", 0.5)
     server.script(Reply(status=200, delay=1.5))
     [delivery] = send_alerts([BIAS], ["webhook"], env=http_env(server), **FAST)
     assert delivery.ok
@@ -506,7 +507,7 @@ def test_no_secret_in_details_logs_or_errors(
     with pytest.raises(ConfigError) as error:
         check_channels(["slack"], env | {"BRICKGATE_SLACK_WEBHOOK_URL": "ftp://x/" + SLACK_PATH})
     texts.append(str(error.value))
-    texts.append(repr(alerts._settings("email", env)))
+    texts.append(repr(mail.settings(env)))
     assert "urllib3" in caplog.text  # the HTTP client's debug log was captured, and redacted
     for text in texts:
         for secret in secrets:

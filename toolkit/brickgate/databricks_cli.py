@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brickgate.errors import InfraError, reason
-from brickgate.secrets import redact
+from brickgate.redaction import redact
 
 MIN_VERSION = (0, 218, 0)  # bundles are generally available from v0.218.0 on
 INSTALL_HINT = (

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
-from brickgate.secrets import redact
+from brickgate.redaction import redact
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient

@@ -105,9 +105,12 @@ def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> None:
 
 
 def _append(path: str, text: str, variable: str) -> None:
+    """Append to a GitHub file (outputs, summary): workflow artifacts, so masked like the console."""
+    from brickgate.redaction import redact
+
     try:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(redact(text))
     except OSError as exc:
         raise InfraError(f"{variable}={path}: cannot append: {exc.strerror or exc}") from exc
 

@@ -335,16 +335,16 @@ def check_reachable(uri: str) -> None:
         return
     import requests
 
-    from brickgate.release import scrub
+    from brickgate.redaction import redact
 
     try:
         requests.head(uri, timeout=PROBE_TIMEOUT, allow_redirects=False)
     except requests.Timeout as exc:
-        raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=f"no answer within {PROBE_TIMEOUT:g} s")) from exc
+        raise InfraError(UNREACHABLE.format(uri=redact(uri), reason=f"no answer within {PROBE_TIMEOUT:g} s")) from exc
     except requests.RequestException as exc:
         errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
         why = errno.group(1).strip().lower() if errno else type(exc).__name__
-        raise InfraError(UNREACHABLE.format(uri=scrub(uri), reason=why)) from exc
+        raise InfraError(UNREACHABLE.format(uri=redact(uri), reason=why)) from exc
 
 
 MLFLOW_REQUEST_RETRIES = 2

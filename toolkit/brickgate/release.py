@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from brickgate.errors import ConfigError, InfraError, InputError, reason
-from brickgate.secrets import redact
+from brickgate.redaction import redact
 
 TagStatus = Literal["created", "exists", "conflict"]
 
@@ -92,15 +92,6 @@ e.g. v1.2.3, v1.2.3-rc.1 or v1.2.3+build.7; did you mean v1.2.3?
     return match
 
 
-def scrub(text: str) -> str:
-    """Remove credentials from git output: secret env values and `user:token@` in URLs.
-
-    >>> scrub("fatal: https://x-access-token:abc@github.com/o/r.git denied")
-    'fatal: https://***@github.com/o/r.git denied'
-    """
-    return redact(re.sub(r"://[^/@\s]+@", "://***@", text))
-
-
 def git(
     repo: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -121,7 +112,7 @@ def git(
 
 def _last_line(text: str) -> str:
     """git's reason: its first `fatal:`/`error:` line (later lines only elaborate), else the last line."""
-    lines = [line.strip() for line in scrub(text).splitlines() if line.strip()]
+    lines = [line.strip() for line in redact(text).splitlines() if line.strip()]
     reasons = [line for line in lines if line.startswith(("fatal:", "error:"))]
     return (reasons or lines[-1:] or ["no error output"])[0]
 
@@ -246,10 +237,10 @@ def _push_tag(repo: Path, remote: str, tag: str, *, created: bool) -> None:
 def _push_reason(stdout: str, stderr: str) -> str:
     """Why a push failed: the porcelain `!` line's summary plus what the remote's hooks said."""
     summary = next(
-        (line.split("\t")[-1].strip() for line in scrub(stdout).splitlines() if line.startswith("!")),
+        (line.split("\t")[-1].strip() for line in redact(stdout).splitlines() if line.startswith("!")),
         _last_line(stderr),
     )
-    said = [line[len("remote:") :].strip() for line in scrub(stderr).splitlines() if line.startswith("remote:")]
+    said = [line[len("remote:") :].strip() for line in redact(stderr).splitlines() if line.startswith("remote:")]
     said = [line for line in said if line]
     return f"{summary} (remote said: {' / '.join(said)})" if said else summary
 

@@ -81,7 +81,24 @@ def test_resolves_go_only_to_machine_channels() -> None:
         by_path.setdefault(request.path, []).append(request.text())
     assert len(by_path["/slack"]) == 1 and "Fairness validation passed" in by_path["/slack"][0]
     hook = [json.loads(text) for text in by_path["/hook"]]
-    assert len(hook) == 2 and '"resolved"' in json.dumps(hook[1])
+    assert sorted(body["status"] for body in hook) == ["resolved", "triggered"]
+
+
+def test_one_retry_cycle_per_channel_and_run() -> None:
+    """A resolve and a notice to a webhook answering 503: one pass, at most 1 + retries requests, one warning."""
+    stderr = io.StringIO()
+    with HttpRecorder() as server:
+        server.handler = lambda request: Reply(status=503)
+        options = PublishOptions(
+            alert_channels=("webhook",),
+            env={"BRICKGATE_WEBHOOK_URL": server.url("/hook")},
+            alert_retries=3,
+            alert_backoff_seconds=0.01,
+        )
+        report = publish(make_outcome(fair=True), options, stdout=io.StringIO(), stderr=stderr)
+    assert len(report.deliveries) == 2  # the resolve of 'sex' and the "passed" notice
+    assert len(server.requests) == 4  # 1 + alert_retries, not per alert
+    assert stderr.getvalue().count("after 4 attempt(s)") == 1 and len(stderr.getvalue().splitlines()) == 1
 
 
 def test_without_matplotlib_the_report_is_still_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -561,3 +561,26 @@ def test_record_logs_and_summary(run: Runner, script: Script, tmp_path: Path) ->
     assert log.startswith("$ ") and "hello from the task" in log
     summary = (folder / "summary.md").read_text()
     assert "```mermaid\ngantt" in summary and "hello :done, hello_1," in summary
+
+
+def test_task_logs_are_masked_on_disk(run: Runner, script: Script, tmp_path: Path) -> None:
+    """A task printing its token, a webhook URL and URL credentials leaves none of them in its log file."""
+    token, hook = "dapi0123456789abcdef0123456789abcdef", "https://example.test/hooks/T-s3cret-path"
+    leak = script(
+        "leak",
+        """
+        import os, sys
+        print("token", os.environ["DATABRICKS_TOKEN"])
+        print("hook", os.environ["BRICKGATE_WEBHOOK_URL"], file=sys.stderr)
+        print("uri http://alice:pa55word@mlflow.example:5000/api", flush=True)
+        sys.stdout.write("no newline at the end " + os.environ["DATABRICKS_TOKEN"])
+    """,
+    )
+    env = {**os.environ, "DATABRICKS_TOKEN": token, "BRICKGATE_WEBHOOK_URL": hook}
+    record = run({"job": {"tasks": [python_task("leak", leak)]}}, env=env)
+    assert record.task("leak").state == "SUCCESS"
+    log = (tmp_path / ".brickgate" / "runs" / str(record.run_id) / "logs" / "leak.1.log").read_text()
+    assert "token ***" in log and "hook ***" in log and "http://***@mlflow.example:5000/api" in log
+    assert log.endswith("no newline at the end ***")
+    for secret in (token, hook, "/hooks/T-s3cret-path", "pa55word"):
+        assert secret not in log

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickgate.bundle.diagnostics import Diagnostic
 from brickgate.bundle.validate import ValidationResult
-from brickgate.secrets import redact
+from brickgate.redaction import redact
 
 if TYPE_CHECKING:
     from brickgate.github import AnnotationLevel

@@ -18,7 +18,7 @@ from brickgate import __version__, config
 from brickgate.cli.common import GlobalOptions, Session, command_options, option, resolve_options
 from brickgate.errors import BrickgateError
 from brickgate.output import ERROR_PREFIX, OutputFormat
-from brickgate.secrets import redact
+from brickgate.redaction import RedactingStream, Redactor, redact
 from brickgate.settings import GLOBAL
 
 INTERNAL_ERROR = "brickgate: internal error: {kind}: {message} (rerun with -v for the traceback)"
@@ -79,7 +79,22 @@ def _help_hint(exc: click.ClickException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Console-script entry point: the one place that turns errors into exit codes."""
+    """Console-script entry point: the one place that turns errors into exit codes.
+
+    For the command's duration stdout and stderr are masked by `brickgate.redaction` (whatever
+    prints: brickgate, a library, a warning), and restored afterwards.
+    """
+    clean = Redactor()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(sys.stdout, clean), RedactingStream(sys.stderr, clean)
+    try:
+        code = _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+    sys.exit(code)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     session = Session()
     try:
         code = cli.main(
@@ -111,4 +126,4 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
             click.echo(redact(traceback.format_exc()), err=True)
         code = 2
-    sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0

@@ -20,9 +20,9 @@ from typing import IO, TYPE_CHECKING, Any
 from brickgate import __version__
 from brickgate.gates.result import GateOutcome, ResultRows
 from brickgate.output import OutputFormat, to_json, warn
+from brickgate.redaction import redact
 from brickgate.report import html
 from brickgate.report.charts import render_png
-from brickgate.secrets import redact
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 NO_MATPLOTLIB = "PNG chart not written: matplotlib is not installed (pip install 'brickgate[plots]')"
 PNG_FAILED = "PNG chart {name} not written: {reason}"
-RESOLVE_CHANNELS = ("pagerduty", "webhook")  # machines close incidents; people need no "still fine" message
 ALERT_FAILED = "alert via {channel} not delivered after {attempts} attempt(s): {detail}"
 
 
@@ -189,9 +188,9 @@ def publish(
     3. stdout in the chosen format; in github format also annotations (CRITICAL → error,
        WARNING → warning), ``$GITHUB_OUTPUT`` (plus ``report-path``) and the job summary.
     4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit.
-    5. Alerts through `brickgate.alerts.send_alerts`: triggers and notices to every channel,
-       resolves (``Alert.resolve``) only to PagerDuty and the generic webhook, so chat and
-       email are not told on every run that an attribute is still fine.
+    5. Alerts through one `brickgate.alerts.send_alerts` call: one pass and one retry cycle per
+       channel; each channel takes what it is for (resolves go to PagerDuty and the generic
+       webhook only, so chat and email are not told on every run that an attribute is still fine).
 
     Raises
     ------
@@ -239,20 +238,17 @@ def publish(
     if options.alert_channels and outcome.alerts:
         from brickgate.alerts import send_alerts
 
-        news = [a for a in outcome.alerts if not a.resolve]
-        resolves = [a for a in outcome.alerts if a.resolve]
-        resolve_channels = [c for c in options.alert_channels if c in RESOLVE_CHANNELS]
-        for batch, channels in ((news, list(options.alert_channels)), (resolves, resolve_channels)):
-            if batch and channels:
-                deliveries += send_alerts(
-                    batch,
-                    channels,
-                    env=env,
-                    retries=options.alert_retries,
-                    backoff_seconds=options.alert_backoff_seconds,
-                )
-        warnings += [
-            ALERT_FAILED.format(channel=d.channel, attempts=d.attempts, detail=d.detail) for d in deliveries if not d.ok
+        deliveries = send_alerts(  # one pass per channel: triggers and resolves share one retry cycle
+            outcome.alerts,
+            options.alert_channels,
+            env=env,
+            retries=options.alert_retries,
+            backoff_seconds=options.alert_backoff_seconds,
+        )
+        warnings += [  # alerts skipped after a channel failed are covered by that failure's warning
+            ALERT_FAILED.format(channel=d.channel, attempts=d.attempts, detail=d.detail)
+            for d in deliveries
+            if not d.ok and d.attempts
         ]
 
     for message in warnings:

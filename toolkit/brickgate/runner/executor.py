@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from brickgate.bundle.artifacts import LocalPackage
 from brickgate.errors import InputError, reason
+from brickgate.redaction import Redactor, pump, redact
 from brickgate.runner import references, tasks
 from brickgate.runner.dag import (
     TERMINAL_STATES,
@@ -45,11 +46,11 @@ from brickgate.runner.dag import (
 from brickgate.runner.progress import markdown_summary
 from brickgate.runner.record import AttemptRecord, RunRecord, TaskRecord, now_iso, runs_dir, write_record
 from brickgate.runtime.task_values import read_values
-from brickgate.secrets import redact
 from brickgate.suggest import did_you_mean
 
 Observer = Callable[[RunRecord], None]
 UNKNOWN_PARAMETER = "job '{job}' has no parameter '{name}' (job parameters: {known})"
+LOG_DRAIN_SECONDS = 5.0  # a process that escaped the group may hold the pipe: never wait on it for ever
 JOB_CYCLE = "run_job_task cycle: {path}"
 SUMMARY_FILE = "summary.md"
 CANNOT_RECORD = "cannot record the run in {folder}: {reason} (runs are recorded under DIR/.brickgate/runs/)"
@@ -186,6 +187,12 @@ def _python_path(root: Path, source_dir: Path | None, existing: str) -> str:
 def _write_log(path: Path, text: str) -> None:
     """The log of an attempt that ran no process (a condition, a child job, a failed reference)."""
     path.write_text(redact(text) + "\n", encoding="utf-8")
+
+
+def _copy_masked(source: IO[bytes], log: IO[bytes], clean: Redactor) -> None:
+    """The task's output goes to its log file only through the redaction: never raw on disk."""
+    with source, log:
+        pump(source, log, clean)
 
 
 def terminate_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
@@ -458,26 +465,35 @@ class JobRun:
         env["BRICKGATE_TASK_KEY"] = spec.key
         env["BRICKGATE_TASK_RUN_ID"] = str(task_run_id)
         env["BRICKGATE_JOB_PARAMETERS"] = json.dumps(self.parameters, sort_keys=True)
-        with log_path.open("wb") as log:
-            log.write(redact(f"$ {' '.join(launch.argv)}\n").encode())
-            log.flush()
-            try:
-                process = subprocess.Popen(
-                    launch.argv,
-                    cwd=launch.cwd,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            except OSError as exc:
-                self._events.put(_Finished(key=spec.key, state="FAILED", message=f"cannot start: {exc}"))
-                return
+        clean = Redactor(env)  # the task's own environment: its secrets are masked in its log too
+        log = log_path.open("wb")
+        log.write(clean(f"$ {' '.join(launch.argv)}\n").encode())
+        log.flush()
+        try:
+            process = subprocess.Popen(
+                launch.argv,
+                cwd=launch.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            log.close()
+            self._events.put(_Finished(key=spec.key, state="FAILED", message=f"cannot start: {exc}"))
+            return
+        assert process.stdout is not None  # stdout=PIPE
+        copier = threading.Thread(
+            target=_copy_masked, args=(process.stdout, log, clean), name=f"brickgate-log-{spec.key}", daemon=True
+        )
+        copier.start()
         self._processes[spec.key] = process
-        threading.Thread(target=self._wait, args=(spec, process), name=f"brickgate-{spec.key}", daemon=True).start()
+        threading.Thread(
+            target=self._wait, args=(spec, process, copier), name=f"brickgate-{spec.key}", daemon=True
+        ).start()
 
-    def _wait(self, spec: TaskSpec, process: subprocess.Popen[bytes]) -> None:
+    def _wait(self, spec: TaskSpec, process: subprocess.Popen[bytes], copier: threading.Thread) -> None:
         """In a waiter thread: wait for the attempt, enforce its timeout, reap its process group."""
         try:
             code = process.wait(timeout=spec.timeout_seconds or None)
@@ -490,6 +506,7 @@ class JobRun:
                 terminate_group(process, signal.SIGKILL)
                 code = process.wait()
         terminate_group(process, signal.SIGKILL)  # whatever the task left behind in its group
+        copier.join(timeout=LOG_DRAIN_SECONDS)  # the log is complete before anyone reads its tail
         state: TaskState = "SUCCESS" if code == 0 else "FAILED"
         message = "" if code == 0 else f"exit code {code}"
         if spec.key in self._timed_out:

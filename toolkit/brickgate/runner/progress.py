@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from brickgate.redaction import redact
 from brickgate.runner.record import RECORD_FILE, RunRecord, TaskRecord, parse_iso, read_record, seconds_between
-from brickgate.secrets import redact
 
 STATE_STYLE = {
     "PENDING": "dim",
