@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.request import Request, urlopen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_BUNDLE = REPO_ROOT / "examples" / "claims-fraud"
 TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
 DATABRICKS = TOOLS_BIN / "databricks"
 WORKSPACE_SERVER = TOOLS_BIN / "workspace-server"
@@ -39,6 +42,11 @@ def pinned_cli_version() -> tuple[int, int, int]:
             major, minor, patch = line.rsplit("v", 1)[1].split(".")
             return int(major), int(minor), int(patch)
     raise AssertionError(f"{GO_MOD} does not require github.com/databricks/cli")
+
+
+def copy_bundle(source: Path, into: Path) -> Path:
+    """A copy of the bundle in `source`: the CLI writes its local state (.databricks/) next to it."""
+    return Path(shutil.copytree(source, into / source.name, ignore=shutil.ignore_patterns(".databricks", ".brickgate")))
 
 
 def require_built(path: Path) -> Path:
@@ -120,10 +128,12 @@ class Workspace:
     server: WorkspaceServer
     token: str
     home: Path
+    first_request: int  # where this test's requests start in the server's log
 
     @classmethod
     def fresh(cls, server: WorkspaceServer, home: Path) -> Workspace:
-        return cls(server=server, token=f"{USER_TOKEN_PREFIX}{uuid.uuid4().hex}", home=home)
+        token = f"{USER_TOKEN_PREFIX}{uuid.uuid4().hex}"
+        return cls(server=server, token=token, home=home, first_request=len(server.control("requests")))
 
     @property
     def url(self) -> str:
@@ -138,6 +148,19 @@ class Workspace:
             "DATABRICKS_HOST": self.url,
             "DATABRICKS_TOKEN": self.token,
         }
+
+    def brickgate(self, *args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run brickgate in a subprocess with only this workspace's environment."""
+        return self.run([sys.executable, "-m", "brickgate", *args], cwd=cwd, timeout=timeout)
+
+    def databricks(self, *args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run the real CLI directly, as a user next to brickgate would."""
+        return self.run([str(DATABRICKS), *args], cwd=cwd, timeout=timeout)
+
+    def run(self, command: list[str], *, cwd: Path | None, timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, env=self.env(), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+        )
 
     def api(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
         """Call the workspace's REST API as this test's user."""
@@ -156,6 +179,6 @@ class Workspace:
         self.server.control("queue", reply)
 
     def requests(self) -> list[dict[str, Any]]:
-        """Every request the server has logged (all tests of the session), oldest first."""
+        """The requests the server logged since this workspace was made, oldest first."""
         logged: list[dict[str, Any]] = self.server.control("requests")
-        return logged
+        return logged[self.first_request :]

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.workspace_server import REPO_ROOT, Workspace
+from tests.helpers.workspace_server import REFERENCE_BUNDLE, Workspace, copy_bundle
 
 pytestmark = [pytest.mark.real_cli, pytest.mark.slow]
-REFERENCE = REPO_ROOT / "examples" / "claims-fraud"
 
 
-def brickgate(workspace: Workspace, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run brickgate in a subprocess with only this workspace's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "brickgate", *args],
-        env=workspace.env(),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_reference_bundle_validates_with_the_real_cli(workspace: Workspace) -> None:
-    done = brickgate(workspace, "--format", "json", "validate-bundle", str(REFERENCE), "-t", "local")
+def test_reference_bundle_validates_with_the_real_cli(workspace: Workspace, tmp_path: Path) -> None:
+    bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
+    done = workspace.brickgate("--format", "json", "validate-bundle", str(bundle), "-t", "local")
     report = json.loads(done.stdout)
     assert done.returncode == 0, done.stdout + done.stderr
     assert report["databricks_cli"] is True and report["passed"] is True

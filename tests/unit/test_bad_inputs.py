@@ -102,7 +102,7 @@ BUNDLE_CASES = [
     ),
     (
         ["deploy", "ok", "-t", "dev"],
-        "the Databricks CLI (databricks) is not on PATH; brickgate deploy needs v0.218.0 or newer: install it with "
+        "the Databricks CLI (databricks) is not on PATH; brickgate deploy needs v1.10.0 or newer: install it with "
         "`curl -fsSL https://raw.githubusercontent.com/databricks/setup-cli/main/install.sh | sh` "
         "(in GitHub Actions: uses: databricks/setup-cli)",
     ),
@@ -189,19 +189,19 @@ def fake_databricks(folder: Path, version_output: str) -> None:
         (
             "Databricks CLI v0.100.0",
             "",
-            "the Databricks CLI at {cli} is v0.100.0; brickgate deploy needs v0.218.0 or newer: install it with "
+            "the Databricks CLI at {cli} is v0.100.0; brickgate deploy needs v1.10.0 or newer: install it with "
             "`curl -fsSL https://raw.githubusercontent.com/databricks/setup-cli/main/install.sh | sh` "
             "(in GitHub Actions: uses: databricks/setup-cli)",
         ),
         ("hello", "", "cannot tell the version of the Databricks CLI at {cli} (`databricks version` printed 'hello')"),
         (
-            "Databricks CLI v0.250.0",
+            "Databricks CLI v1.10.0",
             "http://127.0.0.1:{port}",
             "cannot reach the Databricks workspace at http://127.0.0.1:{port}: connection refused "
             "(check DATABRICKS_HOST)",
         ),
         (
-            "Databricks CLI v0.250.0",
+            "Databricks CLI v1.10.0",
             "http://[::1",
             "DATABRICKS_HOST 'http://[::1' is not a URL such as https://adb-123.azuredatabricks.net",
         ),

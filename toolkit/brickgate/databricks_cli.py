@@ -18,7 +18,9 @@ from pathlib import Path
 from brickgate.errors import InfraError, reason
 from brickgate.redaction import redact
 
-MIN_VERSION = (0, 218, 0)  # bundles are generally available from v0.218.0 on
+# The release brickgate's tests run against (the real CLI built from tools/workspace-server/go.mod,
+# whose pin a test keeps equal to this): bundle plan and deploy --plan, direct engine by default.
+MIN_VERSION = (1, 10, 0)
 INSTALL_HINT = (
     "install it with `curl -fsSL https://raw.githubusercontent.com/databricks/setup-cli/main/install.sh | sh` "
     "(in GitHub Actions: uses: databricks/setup-cli)"

@@ -140,7 +140,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/__brickgate/requests":
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		writeJSON(w, f.entries)
+		writeJSON(w, append([]entry{}, f.entries...))
 		return
 	case "/__brickgate/errors":
 		f.h.mu.Lock()

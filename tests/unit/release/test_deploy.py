@@ -164,7 +164,7 @@ def test_missing_cli(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     setup.monkeypatch.setenv("PATH", "/nonexistent")
     code, _, err = run_main(deploy("-t", "dev"), capsys)
     assert code == 2 and err == (
-        "brickgate: error: the Databricks CLI (databricks) is not on PATH; brickgate deploy needs v0.218.0 "
+        "brickgate: error: the Databricks CLI (databricks) is not on PATH; brickgate deploy needs v1.10.0 "
         f"or newer: {INSTALL_HINT}\n"
     )
 
@@ -174,7 +174,7 @@ def test_too_old_cli(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_main(deploy("-t", "dev"), capsys)
     assert code == 2 and err == (
         f"brickgate: error: the Databricks CLI at {STAND_IN / 'databricks'} is v0.212.1; brickgate deploy needs "
-        f"v0.218.0 or newer: {INSTALL_HINT}\n"
+        f"v1.10.0 or newer: {INSTALL_HINT}\n"
     )
     assert setup.calls() == [["version"]]
 
