@@ -80,7 +80,7 @@ def test_schema_change_is_refused(warehouse: Path, data: pd.DataFrame, detail: s
             write_table("main.s.t", data, mode=mode)
         assert str(error.value) == (
             f"table main.s.t: the data's schema differs from the table's ({detail}); "
-            "pass allow_schema_change=True (CLI: --allow-schema-change) to evolve it"
+            "write to another table, or evolve this one from Python: write_table(..., allow_schema_change=True)"
         )
     assert read_table("main.s.t")["a"].tolist() == [1]  # nothing was written
 

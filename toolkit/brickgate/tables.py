@@ -39,7 +39,7 @@ WIDENING = frozenset(
 )
 SCHEMA_CHANGE = (
     "table {name}: the data's schema differs from the table's ({detail}); "
-    "pass allow_schema_change=True (CLI: --allow-schema-change) to evolve it"
+    "write to another table, or evolve this one from Python: write_table(..., allow_schema_change=True)"
 )
 
 

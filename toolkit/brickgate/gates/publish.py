@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from brickgate import __version__
+from brickgate.errors import InfraError
 from brickgate.gates.result import GateOutcome, ResultRows
 from brickgate.output import OutputFormat, to_json, warn
 from brickgate.redaction import redact
@@ -187,7 +188,10 @@ def publish(
        `brickgate.tables.write_table`.
     3. stdout in the chosen format; in github format also annotations (CRITICAL → error,
        WARNING → warning), ``$GITHUB_OUTPUT`` (plus ``report-path``) and the job summary.
-    4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit.
+    4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit. Not posted
+       (no token, repository or SHA, or the API refusing) is a warning outside GitHub Actions
+       and an `InfraError` inside it, raised after the alerts went out: a required check that
+       never appears would leave the pull request waiting forever.
     5. Alerts through one `brickgate.alerts.send_alerts` call: one pass and one retry cycle per
        channel; each channel takes what it is for (resolves go to PagerDuty and the generic
        webhook only, so chat and email are not told on every run that an attribute is still fine).
@@ -197,6 +201,8 @@ def publish(
     InputError
         When the results table cannot be appended to (e.g. its schema differs); the report
         files are already written by then.
+    InfraError
+        When ``--github-status`` could not post inside GitHub Actions.
     """
     env = _env(options)
     out = stdout or sys.stdout
@@ -221,6 +227,7 @@ def publish(
         github.append_summary(outcome.summary_markdown, env)
 
     status: StatusResult | None = None
+    unposted = ""  # inside GitHub Actions a status that was not posted fails the command after the alerts
     if options.github_status:
         from brickgate import github
 
@@ -231,7 +238,9 @@ def publish(
             target_url=github.workflow_run_url(env),
             env=env,
         )
-        if not status.posted:
+        if not status.posted and github.in_github_actions(env):
+            unposted = f"{status.detail} (GITHUB_ACTIONS=true: a required check must not go missing)"
+        elif not status.posted:
             warnings.append(status.detail)
 
     deliveries: list[Delivery] = []
@@ -253,6 +262,8 @@ def publish(
 
     for message in warnings:
         warn(redact(message, env), stderr)
+    if unposted:
+        raise InfraError(redact(unposted, env))
     return PublishReport(
         files=tuple(files), table=table, status=status, deliveries=tuple(deliveries), warnings=tuple(warnings)
     )
