@@ -24,6 +24,7 @@ TOOLKIT = REPO / "toolkit" / "brickgate"
 WORKFLOW_USES = re.compile(r"^[\w.-]+/brickgate/\.github/workflows/([\w.-]+\.yml)@\S+$")
 ACTION_USES = re.compile(r"^[\w.-]+/brickgate(?:/actions/([\w.-]+))?@\S+$")
 OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+SHOWN_DEFAULT = re.compile(r"\[(--[\w-]+) ([0-9][0-9.e-]*)\]")  # `[--bins 10]`: the synopsis shows the default
 
 
 def is_subset(part: Any, whole: Any, where: str) -> None:
@@ -119,34 +120,47 @@ def check_json(source: str) -> None:
     jsonschema.validate(document, json.loads(matching[0].read_text(encoding="utf-8")))
 
 
-def command_for(words: list[str]) -> click.Command:
-    """The click command a synopsis line names (`brickgate psi-gate profile ...` → the subcommand)."""
+def command_for(words: list[str]) -> tuple[str, click.Command]:
+    """The path and click command a synopsis line names (`brickgate psi-gate profile ...` → the subcommand)."""
     from brickgate.cli import cli
 
     command: click.Command = cli
-    context = click.Context(cli)
+    path: list[str] = []
     for word in words[1:]:
-        if not isinstance(command, click.Group):
-            break
-        sub = command.get_command(context, word)
+        sub = command.get_command(click.Context(cli), word) if isinstance(command, click.Group) else None
         if sub is None:
             break
         command = sub
-    return command
+        path.append(word)
+    return " ".join(path), command
 
 
 def option_names(command: click.Command) -> set[str]:
     return {name for param in command.params for name in (*param.opts, *param.secondary_opts)} | {"--help", "-h"}
 
 
+def default_of(path: str, command: click.Command, flag: str) -> object:
+    """The default `defaults.toml` gives the option `flag` (None when it has none)."""
+    from brickgate.settings import specs
+
+    names = [param.name for param in command.params if flag in param.opts]
+    return specs()[path][names[0]].default if names and names[0] in specs().get(path, {}) else None
+
+
 def check_text(source: str) -> None:
-    """A usage synopsis: every line that starts with `brickgate` opens a command; its options must exist."""
+    """A usage synopsis: every line that starts with `brickgate` opens a command; its options must exist,
+    and a default it shows (`[--bins 10]`) must be the option's default."""
     assert source.startswith("brickgate "), "a text block that is not a usage synopsis does not run: mark it"
-    command: click.Command | None = None
+    path, command = "", None
     for line in source.splitlines():
         if line.startswith("brickgate "):
-            command = command_for(line.split())
-            assert command.name != "cli", f"{line!r} names no brickgate command"
+            path, command = command_for(line.split())
+            assert path, f"{line!r} names no brickgate command"
         assert command is not None
         unknown = sorted(set(OPTION.findall(line)) - option_names(command))
-        assert not unknown, f"brickgate {command.name} has no option {', '.join(unknown)}"
+        assert not unknown, f"brickgate {path} has no option {', '.join(unknown)}"
+        for flag, shown in SHOWN_DEFAULT.findall(line):
+            default = default_of(path, command, flag)
+            assert isinstance(default, (int, float)) and float(shown) == default, (
+                f"[{flag} {shown}]: the default of brickgate {path} {flag} is {default!r}"
+            )
