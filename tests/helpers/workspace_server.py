@@ -140,10 +140,12 @@ class Workspace:
         return self.server.url
 
     def env(self) -> dict[str, str]:
-        """What the CLI (and brickgate around it) runs with: this workspace, the built CLI on PATH,
-        and a HOME of its own so no ~/.databrickscfg is read."""
+        """What the CLI (and brickgate around it) runs with: this workspace, the built CLI and this
+        Python (`python3 -m build` builds wheel artifacts) on PATH, and a HOME of its own so no
+        ~/.databrickscfg is read."""
+        path = [str(TOOLS_BIN), str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
         return {
-            "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+            "PATH": os.pathsep.join(path),
             "HOME": str(self.home),
             "DATABRICKS_HOST": self.url,
             "DATABRICKS_TOKEN": self.token,

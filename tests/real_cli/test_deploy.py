@@ -6,6 +6,7 @@ import base64
 import json
 import uuid
 from collections.abc import Mapping
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,13 @@ def shape(job: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _library(library: Mapping[str, Any]) -> Any:
-    """A library as comparable text: a wheel by file name (the CLI uploads it and rewrites its path)."""
-    if "whl" in library:
-        return "whl:" + Path(library["whl"]).name
-    return library
+    """A library as comparable value; a wheel only as such (the CLI builds it, uploads it and
+    rewrites its path: `wheels` checks those)."""
+    return "whl" if "whl" in library else library
+
+
+def wheels(job: Mapping[str, Any]) -> list[str]:
+    return [lib["whl"] for task in job.get("tasks", []) for lib in task.get("libraries", []) if "whl" in lib]
 
 
 def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
@@ -83,6 +87,10 @@ def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
     assert set(deployed) == {job["name"] for job in expected.values()}
     for job in expected.values():
         assert shape(deployed[job["name"]]) == shape(job), job["name"]
+        for pattern, uploaded in zip(wheels(job), wheels(deployed[job["name"]]), strict=True):
+            assert fnmatch(Path(uploaded).name, Path(pattern).name) and uploaded.startswith("/Workspace/")
+            assert workspace.api("GET", f"/api/2.0/workspace/get-status?path={uploaded}")["object_type"] == "FILE"
+    assert any(wheels(job) for job in expected.values())  # the project's wheel artifact (issue 13)
     assert any(shape(job)["schedule"] for job in expected.values())  # the monitoring job's
     assert sorted(job_calls(workspace, 0)) == ["create"] * len(expected)
     # the CLI's state and lock live in the workspace, under the user's bundle root
