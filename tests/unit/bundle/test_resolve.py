@@ -217,3 +217,27 @@ def test_very_long_variable_chains_are_reported_not_crashing(tmp_path: Path) -> 
     found = load(bundle, env={}).diagnostics
     assert {d.rule for d in found} == {"BG306"}
     assert found[0].message.endswith("; references chain more than 50 deep")
+
+
+def test_resource_fields_as_written_resolve_and_ids_stay_references(tmp_path: Path) -> None:
+    (tmp_path / "databricks.yml").write_text(
+        textwrap.dedent(
+            """\
+            bundle: {name: fields}
+            resources:
+              schemas:
+                fraud:
+                  catalog_name: main
+                  name: fraud_${bundle.target}
+              jobs:
+                train:
+                  name: train
+                  description: "schema ${resources.schemas.fraud.name} of job ${resources.jobs.train.id}"
+            targets:
+              dev: {mode: development, default: true}
+            """
+        ),
+        encoding="utf-8",
+    )
+    job = load_bundle(tmp_path, env={}).job("train")
+    assert job["description"] == "schema fraud_dev of job ${resources.jobs.train.id}"

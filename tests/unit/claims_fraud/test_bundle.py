@@ -10,7 +10,8 @@ from brickgate.bundle import ValidateOptions, load_bundle, validate_bundle
 
 from .conftest import EXAMPLE
 
-TARGETS = ("local", "dev", "staging", "prod")
+TARGETS = ("local", "dev", "dev_serverless", "staging", "prod")
+DEPLOYED = ("dev", "dev_serverless", "staging", "prod")
 TRAINING_DAG = {
     "data_ingestion": set(),
     "feature_engineering": {"data_ingestion"},
@@ -52,6 +53,91 @@ def test_training_job_dag_clusters_and_parameters() -> None:
     assert cluster["aws_attributes"]["availability"] == "SPOT_WITH_FALLBACK"
     assert job["email_notifications"]["on_failure"]
     assert {"data_size", "protected_attributes"} <= {p["name"] for p in job["parameters"]}
+
+
+def test_cloud_attributes_come_from_one_variable() -> None:
+    bundle = load_bundle(EXAMPLE, target="prod", env={})
+    clusters = [c["new_cluster"] for job in bundle.jobs.values() for c in job["job_clusters"]]
+    assert len(clusters) == 3 and all(cluster == bundle.variables["job_cluster"] for cluster in clusters)
+    written = [path for path in (EXAMPLE / "resources").rglob("*.yml") if "aws_attributes" in path.read_text()]
+    assert written == []  # only var.job_cluster's default (databricks.yml) names the cloud
+
+
+@pytest.mark.parametrize("target", ["dev", "staging", "prod"])
+def test_job_clusters_attach_the_projects_wheel(target: str) -> None:
+    bundle = load_bundle(EXAMPLE, target=target, env={})
+    assert bundle.config["artifacts"]["claims_fraud"] == {
+        "type": "whl",
+        "path": ".",
+        "build": "python3 -m build --wheel",
+    }
+    for job in bundle.jobs.values():
+        assert "environments" not in job
+        for task in job["tasks"]:
+            assert task["libraries"] == [{"whl": "dist/*.whl"}], task["task_key"]
+            assert task["job_cluster_key"] == job["job_clusters"][0]["job_cluster_key"]
+            assert task["python_wheel_task"]["package_name"] == "claims_fraud"
+
+
+def test_serverless_target_uses_environments_with_the_same_wheel() -> None:
+    bundle = load_bundle(EXAMPLE, target="dev_serverless", env={})
+    for job in bundle.jobs.values():
+        assert "job_clusters" not in job
+        assert job["environments"] == [
+            {"environment_key": "default", "spec": {"environment_version": "2", "dependencies": ["dist/*.whl"]}}
+        ]
+        for task in job["tasks"]:
+            assert task["environment_key"] == "default" and "libraries" not in task and "job_cluster_key" not in task
+
+
+def test_entry_points_are_the_wheels_and_brickgate_is_pinned_to_this_release() -> None:
+    import tomllib
+
+    from brickgate import __version__
+
+    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert f"brickgate[mlflow]=={__version__}" in project["dependencies"]
+    assert {"catboost>=1.2", "xgboost>=2.0", "scikit-learn>=1.4"} <= set(project["dependencies"])
+    for job in load_bundle(EXAMPLE, env={}).jobs.values():
+        for task in job["tasks"]:
+            entry = task["python_wheel_task"]["entry_point"]
+            assert project["scripts"][entry] == f"claims_fraud.tasks.{entry}:run"
+
+
+@pytest.mark.parametrize("target", DEPLOYED)
+def test_demo_only_parameters_and_the_synthetic_batch_are_local_only(target: str) -> None:
+    bundle = load_bundle(EXAMPLE, target=target, env={})
+    training = bundle.job("model_training_job")
+    assert not {"bias_attribute", "bias_group", "bias_strength"} & {p["name"] for p in training["parameters"]}
+    assert not any(
+        arg.startswith("--bias-") for task in training["tasks"] for arg in task["python_wheel_task"]["parameters"]
+    )
+    scoring = bundle.job("scoring_job")
+    assert list(tasks(scoring)) == ["score_claims"] and "parameters" not in scoring
+    assert "--claims-table=claims_incoming" in tasks(scoring)["score_claims"]["python_wheel_task"]["parameters"]
+
+
+def test_local_target_generates_the_batch_and_takes_the_demo_parameters() -> None:
+    bundle = load_bundle(EXAMPLE, target="local", env={})
+    training = bundle.job("model_training_job")
+    assert {"bias_attribute", "bias_group", "bias_strength"} <= {p["name"] for p in training["parameters"]}
+    ingestion = tasks(training)["data_ingestion"]["python_wheel_task"]["parameters"]
+    assert ingestion[:2] == ["--catalog=local", "--schema=claims_fraud"]
+    assert "--bias-group={{job.parameters.bias_group}}" in ingestion
+    scoring = tasks(bundle.job("scoring_job"))
+    assert scoring["score_claims"]["depends_on"] == [{"task_key": "ingest_new_claims"}]
+    assert "--unlabelled" in scoring["ingest_new_claims"]["python_wheel_task"]["parameters"]
+
+
+def test_the_bundle_creates_its_schema_and_jobs_use_the_deployed_name() -> None:
+    prod = load_bundle(EXAMPLE, target="prod", env={})
+    assert prod.config["resources"]["schemas"]["claims_fraud"] == {
+        "catalog_name": "prod",
+        "name": "claims_fraud",
+        "comment": "Claims fraud detection (brickgate reference project) — tables, gate results, model.",
+    }
+    written = (EXAMPLE / "resources" / "jobs" / "scoring_job.yml").read_text(encoding="utf-8")
+    assert "--schema=${resources.schemas.claims_fraud.name}" in written  # dev mode's prefix reaches the jobs
 
 
 def test_monitoring_job_schedule_parameters_and_alerts() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from brickgate import taskgraph
 from brickgate.bundle import diagnostics as dg
+from brickgate.bundle.artifacts import artifact_checks
 from brickgate.bundle.cron import known_timezone, quartz_problem, timezone_names
 from brickgate.bundle.locations import LocDict, YamlPath, child_location, format_path, locate
 from brickgate.bundle.model import Loaded
@@ -29,7 +30,7 @@ SPOT_FALLBACKS = (
 
 def run_checks(loaded: Loaded) -> list[dg.Diagnostic]:
     """Every non-schema check on a loaded bundle."""
-    found = [*duplicates_in_files(loaded), *target_checks(loaded), *missing_files(loaded)]
+    found = [*duplicates_in_files(loaded), *target_checks(loaded), *missing_files(loaded), *artifact_checks(loaded)]
     for job_key, job in _mapping(_mapping(loaded.bundle.config.get("resources")).get("jobs")).items():
         if isinstance(job, dict):
             found.extend(job_checks(job_key, job))

@@ -238,6 +238,59 @@ CLI_RECOMMENDATION = _rule(
 CLI_FAILED = _rule(
     "BG504", "error", "databricks bundle validate failed", "databricks bundle validate exited with {code}: {output}"
 )
+# 6xx: artifacts (wheels the bundle builds) and the serverless environments that install them
+ARTIFACT_NO_PROJECT = _rule(
+    "BG601",
+    "error",
+    "artifact without a Python project",
+    "artifact '{name}': {path} has no pyproject.toml or setup.py, so there is no wheel to build",
+)
+ARTIFACT_NO_BUILD = _rule(
+    "BG602",
+    "warning",
+    "artifact without a build command",
+    "artifact '{name}' sets no build command and {path} has no setup.py for the Databricks CLI to infer one "
+    "from; set build, e.g. 'python3 -m build --wheel'",
+)
+WHEEL_NOT_BUILT = _rule(
+    "BG603",
+    "error",
+    "wheel that no artifact builds",
+    "{what} '{value}' matches no wheel an artifact builds (looked for {resolved} among {outputs})",
+)
+WHEEL_TASK_WITHOUT_WHEEL = _rule(
+    "BG604",
+    "error",
+    "python_wheel_task without its package",
+    "task '{task}' runs package '{package}' but installs nothing: attach the wheel under libraries (- whl: …) "
+    "or, on serverless, list it in its environment's dependencies",
+)
+SERVERLESS_LIBRARIES = _rule(
+    "BG605",
+    "error",
+    "libraries on a serverless task",
+    "task '{task}' runs in environment '{key}' (serverless), where libraries are not supported; "
+    "list them in that environment's spec.dependencies",
+)
+TWO_COMPUTES = _rule(
+    "BG606",
+    "error",
+    "task on a cluster and in an environment",
+    "task '{task}' sets environment_key '{key}' (serverless) and {cluster}; choose one",
+)
+UNUSED_ENVIRONMENT = _rule(
+    "BG607",
+    "warning",
+    "environment no task uses",
+    "environment '{key}' of job '{job}' is used by no task (tasks name it with environment_key)",
+)
+ENVIRONMENT_NO_VERSION = _rule(
+    "BG608",
+    "error",
+    "environment without a version",
+    "environment '{key}' of job '{job}' sets none of spec.environment_version, spec.client and "
+    'spec.base_environment; serverless needs one (environment_version: "2")',
+)
 
 RULES: tuple[Rule, ...] = (
     YAML_SYNTAX,
@@ -286,6 +339,14 @@ RULES: tuple[Rule, ...] = (
     CLI_WARNING,
     CLI_RECOMMENDATION,
     CLI_FAILED,
+    ARTIFACT_NO_PROJECT,
+    ARTIFACT_NO_BUILD,
+    WHEEL_NOT_BUILT,
+    WHEEL_TASK_WITHOUT_WHEEL,
+    SERVERLESS_LIBRARIES,
+    TWO_COMPUTES,
+    UNUSED_ENVIRONMENT,
+    ENVIRONMENT_NO_VERSION,
 )
 
 

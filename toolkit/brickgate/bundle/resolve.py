@@ -5,7 +5,10 @@ Variable values come, highest first, from `--var name=value`, `BUNDLE_VAR_<name>
 whose id only the Databricks CLI can find at deploy time: their references stay unresolved.
 `${bundle.*}`, `${workspace.*}` and `${var.*}` are substituted (a string that is one reference
 takes the referenced value's type, so complex variables stay maps and lists); `${resources.*}`
-references are checked to point at a defined resource and left as they are.
+references are checked to point at a defined resource and take the field's written value (a
+schema's `name`, what `brickgate run` uses); fields only deploying knows (ids) stay references.
+In development mode, or with `presets.name_prefix`, the Databricks CLI prefixes names at deploy
+time (`dev_<user>_…`): deployed jobs get the prefixed name, local runs the written one.
 """
 
 from __future__ import annotations
@@ -243,7 +246,7 @@ class Resolver:
             return self._variable_reference(reference, parts, path, loc)
         if head == "resources":
             self._check_resource(reference, parts, path, loc)
-            return False, None
+            return self._resource_field(parts, loc)
         if head in ("bundle", "workspace") and len(parts) >= 2:
             if tuple(parts[:2]) in DEPLOY_TIME:
                 return False, None
@@ -355,6 +358,17 @@ class Resolver:
                 hint=hint,
             )
         )
+
+    def _resource_field(self, parts: list[str | int], loc: Location | None) -> tuple[bool, Any]:
+        """A resource field as written (`${resources.schemas.s.name}`); unresolved when not written (ids)."""
+        node: Any = self.config
+        for part in parts:
+            found, node = _step(node, part)
+            if not found:
+                return False, None
+        if isinstance(node, (dict, list)):
+            return False, None
+        return True, self.tree(node, tuple(parts), loc)
 
     def _unknown(self, reference: str, path: YamlPath, loc: Location | None, hint: str) -> None:
         self.diagnostics.append(

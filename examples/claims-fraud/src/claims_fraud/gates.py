@@ -128,6 +128,7 @@ def add_task_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--score-column", default=SCORE_COLUMN)
     parser.add_argument("--results-table", default="", help="table the gate appends its results to")
     parser.add_argument("--alert", type=jobs.word_list, default=(), help="alert channels, comma-separated")
+    parser.add_argument("--secret-scope", default="", help="Databricks secret scope of the alert channels' keys")
     parser.add_argument("--run-id", default="", help="MLflow run to log to (default: a new monitoring run)")
     parser.add_argument("--experiment", required=True)
     parser.add_argument("--job-run-id", default="")

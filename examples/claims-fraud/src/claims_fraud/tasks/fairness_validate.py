@@ -23,6 +23,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--fail-on-bias", action="store_true")
     parser.add_argument("--model-name", default="")
     args = parser.parse_args(argv)
+    jobs.load_alert_secrets(args.alert, args.secret_scope)
 
     data = gates.task_data(args)
     version = gates.model_version(data)

@@ -37,6 +37,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--model-name", default="")
     parser.add_argument("--alias", default="champion")
     args = parser.parse_args(argv)
+    jobs.load_alert_secrets(args.alert, args.secret_scope)
 
     data = gates.task_data(args)
     version = gates.model_version(data)

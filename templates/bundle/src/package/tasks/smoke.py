@@ -6,7 +6,8 @@ import argparse
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    """Entry point `smoke` of the project's wheel (a python_wheel_task)."""
+    parser = argparse.ArgumentParser(prog="smoke", description=__doc__)
     parser.add_argument("--catalog", required=True)
     parser.add_argument("--schema", required=True)
     args = parser.parse_args()

@@ -1,0 +1,1 @@
+"""__PROJECT__: the package the bundle builds into a wheel and its jobs run."""

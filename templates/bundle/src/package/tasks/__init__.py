@@ -1,0 +1,1 @@
+"""The job tasks: one module per entry point of the wheel (`[project.scripts]`)."""
