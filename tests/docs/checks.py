@@ -1,8 +1,8 @@
 """Checks of the blocks that describe code rather than run it: YAML, JSON and usage synopses.
 
 A YAML block is a bundle fragment (it must be part of the reference project's jobs), a caller
-workflow (every `uses:` of this repository's workflows and actions passes only inputs and
-secrets they declare) or an `env:` mapping (every variable is one the toolkit reads). A JSON
+workflow (every `uses:` of this repository's workflows names the release tag `v<version>` and
+passes only inputs and secrets they declare) or an `env:` mapping (every variable is one the toolkit reads). A JSON
 block that names a `schema` must validate against the schema shipped in the package. A usage
 synopsis (`brickgate <command> ...`) may name only options the command has.
 """
@@ -18,10 +18,12 @@ from typing import Any
 import click
 import yaml
 
+from brickgate import __version__
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "claims-fraud"
 TOOLKIT = REPO / "toolkit" / "brickgate"
-WORKFLOW_USES = re.compile(r"^[\w.-]+/brickgate/\.github/workflows/([\w.-]+\.yml)@\S+$")
+WORKFLOW_USES = re.compile(r"^[\w.-]+/brickgate/\.github/workflows/([\w.-]+\.yml)@(\S+)$")
 ACTION_USES = re.compile(r"^[\w.-]+/brickgate(?:/actions/([\w.-]+))?@\S+$")
 OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
 SHOWN_DEFAULT = re.compile(r"\[(--[\w-]+) ([0-9][0-9.e-]*)\]")  # `[--bins 10]`: the synopsis shows the default
@@ -74,7 +76,8 @@ def check_caller(document: Mapping[str, Any]) -> None:
         if uses:
             found = WORKFLOW_USES.match(uses)
             assert found, f"job {job_name}: {uses} is not one of this repository's reusable workflows"
-            workflow = found.group(1)
+            workflow, ref = found.groups()
+            assert ref == f"v{__version__}", f"job {job_name}: @{ref} is not the release tag v{__version__}"
             inputs, secrets = workflow_interface(workflow)
             unknown = set(job.get("with") or {}) - inputs
             assert not unknown, f"job {job_name} passes inputs {sorted(unknown)} that {workflow} does not declare"
@@ -105,10 +108,34 @@ def check_yaml(source: str) -> None:
         raise AssertionError(f"no check for a YAML block with keys {sorted(document)}: mark it")
 
 
-def check_json(source: str) -> None:
+def alert_rendering(document: Mapping[str, Any], alert: Any) -> Any:
+    """What brickgate sends for `alert` on the channel whose payload `document` shows (None: not an alert payload).
+
+    Identifiers and times the document cannot know in advance (delivery id, timestamps) are taken from it."""
+    from brickgate import alerts
+
+    if "blocks" in document:
+        return alerts.slack_payload(alert)
+    if "routing_key" in document:
+        key = document["routing_key"]
+        return alerts.pagerduty_event(alert, routing_key=key, timestamp=document["payload"]["timestamp"])
+    if document.get("schema") == "brickgate.alert/v1":
+        return alerts.webhook_body(alert, delivery_id=document["id"], sent_at=document["sent_at"])
+    return None
+
+
+def check_json(source: str, namespace: Mapping[str, Any]) -> None:
+    """Validate against the shipped schema it names; an alert payload must be what brickgate sends
+    for the `alert` the document's Python example built."""
     import jsonschema
 
     document = json.loads(source)
+    if "alert" in namespace and isinstance(document, dict):
+        sent = alert_rendering(document, namespace["alert"])
+        if sent is not None:
+            assert document == sent, f"brickgate sends:\n{json.dumps(sent, indent=2)}"
+            if "schema" not in document:
+                return
     schema_name = document.get("schema", "") if isinstance(document, dict) else ""
     matching = [
         path
