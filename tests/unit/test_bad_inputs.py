@@ -203,7 +203,7 @@ def fake_databricks(folder: Path, version_output: str) -> None:
         (
             "Databricks CLI v1.10.0",
             "http://[::1",
-            "DATABRICKS_HOST 'http://[::1' is not a URL such as https://adb-123.azuredatabricks.net",
+            "DATABRICKS_HOST 'http://[::1' is not a URL such as https://host.example",
         ),
     ],
 )

@@ -7,7 +7,8 @@ after a client library's own retries (databricks-sdk waits five minutes for a de
 metadata, MLflow retries seven times with doubling waits).
 
 The CLI sets the value for one command with `use`; library callers may do the same, or rely
-on the environment variable. Nothing here changes process-wide state outside such a block.
+on the environment variable. Nothing here changes process-wide state outside such a block
+(`bounded_mlflow` sets MLflow's own variables for its block only, as MLflow reads nothing else).
 """
 
 from __future__ import annotations
@@ -16,18 +17,24 @@ import contextvars
 import math
 import os
 import socket
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from brickgate.errors import ConfigError, InfraError, reason
+from brickgate.redaction import redact
+
+T = TypeVar("T")
 
 DEFAULT_SECONDS = 60.0
 MAX_SECONDS = 3600.0
 CONNECT_SECONDS = 10.0
 ENV = "BRICKGATE_NETWORK_TIMEOUT"
 BAD_VALUE = "{source} must be a number of seconds in (0, {limit:g}], got '{value}'"
-UNREACHABLE = "cannot reach {what} at {host}: {why}"
+UNREACHABLE = "cannot reach {what} at {host}: {why} (check {source})"
+MLFLOW_RETRIES = 2
 
 _current: contextvars.ContextVar[float | None] = contextvars.ContextVar("brickgate_network_timeout", default=None)
 
@@ -75,37 +82,97 @@ def use(limit: float) -> Iterator[float]:
         _current.reset(token)
 
 
-def address(url: str) -> tuple[str, int]:
-    """(host, port) of an http(s) URL or a bare host name.
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme://host[:port] as given, host, port) of an http(s) URL or a bare host name; no credentials.
 
-    >>> address("https://adb-1.azuredatabricks.net/")
-    ('adb-1.azuredatabricks.net', 443)
-    >>> address("http://127.0.0.1:5000")
-    ('127.0.0.1', 5000)
+    >>> origin("https://adb-1.azuredatabricks.net/")
+    ('https://adb-1.azuredatabricks.net', 'adb-1.azuredatabricks.net', 443)
+    >>> origin("http://alice:pw@127.0.0.1:5000/api")
+    ('http://127.0.0.1:5000', '127.0.0.1', 5000)
     """
     parts = urlsplit(url if "://" in url else f"https://{url}")
-    return parts.hostname or "", parts.port or (80 if parts.scheme == "http" else 443)
+    host = parts.hostname or ""
+    port = parts.port or (80 if parts.scheme == "http" else 443)
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + (f":{parts.port}" if parts.port else ""), host, port
 
 
-def check_reachable(url: str, what: str) -> None:
+def check_reachable(url: str, what: str, source: str) -> None:
     """Fail in seconds, naming the host, when nothing accepts a TCP connection at `url`.
 
     Only the connection is tried (no request, no credentials), within `connect_seconds()`.
-    The message shows host and port only, never a user, password, path or query.
+    The message shows scheme, host and port only, never a user, password, path or query, and
+    names `source`, the setting the URL came from.
     """
     try:
-        host, port = address(url.strip())
-    except ValueError as exc:
-        raise ConfigError(f"{what}: not a URL such as https://host.example") from exc
+        shown, host, port = origin(url.strip())
+    except ValueError:
+        host = ""
     if not host:
-        raise ConfigError(f"{what}: not a URL such as https://host.example")
+        raise ConfigError(f"{source} '{redact(url)}' is not a URL such as https://host.example")
     limit = connect_seconds()
     try:
         with socket.create_connection((host, port), timeout=limit):
             pass
-    except TimeoutError as exc:
-        raise InfraError(
-            UNREACHABLE.format(what=what, host=f"{host}:{port}", why=f"no answer within {limit:g} s")
-        ) from exc
     except OSError as exc:
-        raise InfraError(UNREACHABLE.format(what=what, host=f"{host}:{port}", why=reason(exc))) from exc
+        why = f"no answer within {limit:g} s" if isinstance(exc, TimeoutError) else reason(exc)
+        raise InfraError(UNREACHABLE.format(what=what, host=shown, why=why, source=source)) from exc
+
+
+def check_mlflow(uri: str, env: Mapping[str, str], source: str) -> None:
+    """Probe what an MLflow tracking or registry URI talks to: an http(s) server or the Databricks workspace."""
+    if uri.startswith(("http://", "https://")):
+        check_reachable(uri, "the MLflow server", source)
+    elif uri == "databricks" or uri.startswith(("databricks-uc", "databricks:")):
+        host = env.get("DATABRICKS_HOST", "").strip()
+        if host:  # a host from a config profile is left to the SDK
+            check_reachable(host, "the Databricks workspace", "DATABRICKS_HOST")
+
+
+@contextmanager
+def bounded_mlflow() -> Iterator[None]:
+    """For the block, bound MLflow's own HTTP timeout and retries by the deadline (unless set by the user).
+
+    MLflow reads these only from the environment, so they are set for the block and restored
+    after it: MLflow's default (7 retries with doubling waits, 120 s per request) takes minutes
+    to give up on a server that answers 503.
+    """
+    limit = seconds()
+    wanted = {
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(MLFLOW_RETRIES),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, int(limit / (MLFLOW_RETRIES + 1)))),
+    }
+    added = [name for name in wanted if name not in os.environ]
+    for name in added:
+        os.environ[name] = wanted[name]
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
+def within(call: Callable[[], T], what: str) -> T:
+    """`call()`, or an InfraError once the deadline has passed (for read-only calls: the call is abandoned).
+
+    A client library that ignores its timeouts cannot hold a gate step past the deadline.
+    """
+    limit = seconds()
+    box: list[T] = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread as is
+            error.append(exc)
+
+    worker = threading.Thread(target=run, name="brickgate-deadline", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise InfraError(f"{what}: no answer within {limit:g} s (--network-timeout)")
+    if error:
+        raise error[0]
+    return box[0]

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
+from brickgate import deadline
+from brickgate.errors import ConfigError, InfraError, InputError, first_line
 from brickgate.redaction import redact
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ WRONG_PHRASE = "--confirm '{given}' is not the confirmation phrase; type " + PRO
 TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
 NOT_A_FAILURE = frozenset({"SUCCESS", "UPSTREAM_FAILED", "UPSTREAM_CANCELED", "EXCLUDED", ""})
 MAX_POLL_INTERVAL = 60.0
-HOST_PROBE_TIMEOUT = 10.0  # seconds; the SDK retries a dead host for minutes before it gives up
-HOST_UNREACHABLE = "cannot reach the Databricks workspace at {host}: {reason} (check DATABRICKS_HOST)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -370,34 +369,23 @@ def check_host_reachable(env: Mapping[str, str]) -> None:
 
     databricks-sdk resolves the host's metadata while it is configured, retrying for up to five
     minutes; a mistyped or unreachable host would look like a hang. A host from a config profile
-    is left to the SDK.
+    is left to the SDK (whose timeouts `workspace_client` bounds).
     """
-    import socket
-    from urllib.parse import urlsplit
-
     host = env.get("DATABRICKS_HOST", "").strip()
-    if not host:
-        return
-    try:
-        parts = urlsplit(host if "://" in host else f"https://{host}")
-        address = (parts.hostname or "", parts.port or (80 if parts.scheme == "http" else 443))
-    except ValueError as exc:
-        raise ConfigError(f"DATABRICKS_HOST '{host}' is not a URL such as https://adb-123.azuredatabricks.net") from exc
-    try:
-        with socket.create_connection(address, timeout=HOST_PROBE_TIMEOUT):
-            pass
-    except OSError as exc:
-        raise InfraError(HOST_UNREACHABLE.format(host=host, reason=reason(exc))) from exc
+    if host:
+        deadline.check_reachable(host, "the Databricks workspace", "DATABRICKS_HOST")
 
 
 def workspace_client() -> WorkspaceClient:
     """A databricks-sdk client configured from the environment (any auth type the SDK supports)."""
     try:
         from databricks.sdk import WorkspaceClient
+        from databricks.sdk.core import Config
     except ImportError as exc:
         raise InfraError("databricks-sdk is not installed: pip install 'brickgate[databricks]'") from exc
     try:
-        return WorkspaceClient()
+        limit = deadline.seconds()  # the SDK's own default is five minutes of retries per call
+        return WorkspaceClient(config=Config(http_timeout_seconds=limit, retry_timeout_seconds=int(limit)))
     except ValueError as exc:  # the SDK reports missing or conflicting auth settings this way
         raise InfraError(f"cannot configure the Databricks workspace client: {first_line(str(exc))}") from exc
 

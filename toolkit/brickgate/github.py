@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from brickgate import deadline
 from brickgate.errors import InfraError
 
 AnnotationLevel = Literal["error", "warning", "notice"]
@@ -192,7 +193,9 @@ def post_commit_status(
     detail = ""
     for attempt in range(attempts):
         try:
-            response = requests.post(url, json=body, headers=headers, timeout=10)
+            response = requests.post(
+                url, json=body, headers=headers, timeout=(deadline.connect_seconds(), deadline.seconds())
+            )
         except requests.RequestException as exc:
             detail = f"commit status not posted: {type(exc).__name__}"
         else:

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from brickgate import deadline
 from brickgate.errors import ConfigError, InfraError, InputError, first_line, reason
 from brickgate.github import workflow_run_url
 from brickgate.suggest import did_you_mean
@@ -52,8 +53,7 @@ INVALID_UC_NAME = (
     "--model '{name}' is not a Unity Catalog model name: with registry databricks-uc use catalog.schema.model"
 )
 UNKNOWN_MODEL = "model '{name}' not found in registry {uri}{hint}"
-UNREACHABLE = "cannot reach the MLflow server at {uri}: {reason} (check --tracking-uri / --registry-uri)"
-PROBE_TIMEOUT = 10.0  # seconds; MLflow's own retries would take minutes to give up on a dead server
+PROBE_SOURCE = "--tracking-uri / --registry-uri"
 NO_SUCH_ALIAS = "model '{name}' has no alias '{alias}' (aliases: {aliases})"
 ALREADY = "version {version} of {name} is already {alias}; nothing changed"
 GATE_MISSING = (
@@ -324,46 +324,10 @@ def _registry_errors() -> tuple[type[BaseException], ...]:
     return (MlflowException, requests.RequestException, OSError, SQLAlchemyError)
 
 
-def check_reachable(uri: str) -> None:
-    """Fail in seconds when an http(s) tracking or registry server does not answer at all.
-
-    Any HTTP reply counts as reachable (authentication and paths are MLflow's business); only
-    a refused connection, an unknown host or a timeout is an InfraError. Credentials in the
-    URI are masked in the message.
-    """
-    if not uri.startswith(("http://", "https://")):
-        return
-    import requests
-
-    from brickgate.redaction import redact
-
-    try:
-        requests.head(uri, timeout=PROBE_TIMEOUT, allow_redirects=False)
-    except requests.Timeout as exc:
-        raise InfraError(UNREACHABLE.format(uri=redact(uri), reason=f"no answer within {PROBE_TIMEOUT:g} s")) from exc
-    except requests.RequestException as exc:
-        errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-        why = errno.group(1).strip().lower() if errno else type(exc).__name__
-        raise InfraError(UNREACHABLE.format(uri=redact(uri), reason=why)) from exc
-
-
-MLFLOW_REQUEST_RETRIES = 2
-
-
 def _client(tracking_uri: str, registry_uri: str) -> MlflowClient:
-    """A client for the two URIs; MLflow's INFO logs (database creation) stay off stderr unless
-    MLFLOW_LOGGING_LEVEL asks for them, so an error is the one line the user reads."""
-    import logging
-
+    """A client for the two URIs (a local SQLite registry gets its folder)."""
     from mlflow import MlflowClient
 
-    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
-        logging.getLogger("mlflow").setLevel(logging.WARNING)
-    # MLflow retries each request 7 times with doubling waits (minutes in all); bounded here so
-    # `restore_wait` is the real limit of a restore. An explicit setting is kept.
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(MLFLOW_REQUEST_RETRIES))
-    for uri in dict.fromkeys((tracking_uri, registry_uri)):
-        check_reachable(uri)
     if tracking_uri.startswith("sqlite:///"):
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
@@ -416,12 +380,15 @@ def promote_model(model: str, options: PromoteOptions, *, env: Mapping[str, str]
     tracking_uri, registry_uri = resolve_uris(options, source)
     validate_model_name(model, registry_uri)
     file_verdicts = [read_gate_file(path) for path in options.gate_results]
+    for uri in dict.fromkeys((tracking_uri, registry_uri)):  # before any side effect, and before mlflow loads
+        deadline.check_mlflow(uri, source, PROBE_SOURCE)
     try:
         client = _client(tracking_uri, registry_uri)
-        aliases = _load_model(client, model, registry_uri)
-        if options.rollback:
-            return _rollback(client, model, aliases, options, source, registry_uri)
-        return _promote(client, model, aliases, file_verdicts, options, source, registry_uri)
+        with deadline.bounded_mlflow():
+            aliases = _load_model(client, model, registry_uri)
+            if options.rollback:
+                return _rollback(client, model, aliases, options, source, registry_uri)
+            return _promote(client, model, aliases, file_verdicts, options, source, registry_uri)
     except _registry_errors() as exc:
         raise InfraError(f"registry {registry_uri}: {first_line(str(exc))}") from exc
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from brickgate import deadline
 from brickgate.errors import ConfigError, InfraError, InputError, reason
 from brickgate.redaction import redact
 
@@ -97,14 +98,19 @@ def git(
 ) -> subprocess.CompletedProcess[str]:
     """Run git non-interactively in `repo`; a failure with `check` raises InfraError (scrubbed)."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    # a remote that stalls below 1 KB/s for the connect part of the deadline is given up
+    full_env.setdefault("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
+    full_env.setdefault("GIT_HTTP_LOW_SPEED_TIME", str(int(deadline.connect_seconds())))
+    full_env.setdefault("GIT_SSH_COMMAND", f"ssh -o BatchMode=yes -o ConnectTimeout={int(deadline.connect_seconds())}")
+    limit = deadline.seconds()
     try:
         done = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, text=True, env=full_env, check=False, timeout=120
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, env=full_env, check=False, timeout=limit
         )
     except FileNotFoundError as exc:
         raise InfraError("git is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired as exc:
-        raise InfraError(f"git {args[0]} did not finish within 120 s") from exc
+        raise InfraError(f"git {args[0]} did not finish within {limit:g} s (--network-timeout)") from exc
     if check and done.returncode != 0:
         raise InfraError(f"git {' '.join(args[:2])} failed: {_last_line(done.stderr)}")
     return done
@@ -304,16 +310,17 @@ def create_github_release(
         }
     )
     base = f"{api}/repos/{repository}/releases"
+    timeout = (deadline.connect_seconds(), deadline.seconds())
     body = {"tag_name": tag, "target_commitish": sha, "name": tag, "body": notes, "prerelease": prerelease}
     try:
-        found = session.get(f"{base}/tags/{tag}", timeout=30)
+        found = session.get(f"{base}/tags/{tag}", timeout=timeout)
         if found.status_code == 200:
             return _html_url(found, api), False
         if found.status_code != 404:
             raise InfraError(f"GitHub release lookup for {tag} failed: HTTP {found.status_code}")
-        made = session.post(base, json=body, timeout=30)
+        made = session.post(base, json=body, timeout=timeout)
         if made.status_code == 422:  # a retried POST that had in fact succeeded: report the release it made
-            made = session.get(f"{base}/tags/{tag}", timeout=30)
+            made = session.get(f"{base}/tags/{tag}", timeout=timeout)
     except requests.RequestException as exc:
         raise InfraError(f"GitHub API at {api} unreachable: {type(exc).__name__}") from exc
     if made.status_code not in (200, 201):

@@ -7,14 +7,16 @@ config or infrastructure error), 130 interrupted.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
 
-from brickgate import __version__, config
+from brickgate import __version__, config, deadline
 from brickgate.cli.common import GlobalOptions, Session, command_options, option, resolve_options
 from brickgate.errors import BrickgateError
 from brickgate.output import ERROR_PREFIX, OutputFormat
@@ -29,6 +31,7 @@ EXIT_INTERRUPTED = 130
 @click.version_option(__version__, "--version", prog_name="brickgate", message="%(prog)s %(version)s")
 @option(GLOBAL, "--format", "format")
 @option(GLOBAL, "-v", "--verbose", count=True)
+@option(GLOBAL, "--network-timeout", "network_timeout")
 @click.pass_context
 def cli(ctx: click.Context, /, **_: object) -> None:
     """Ship Databricks ML models through fairness and drift gates.
@@ -43,6 +46,21 @@ def cli(ctx: click.Context, /, **_: object) -> None:
     resolved = resolve_options(ctx)
     chosen: OutputFormat = resolved["format"] or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     session.options = GlobalOptions(format=chosen, verbose=resolved["verbose"])
+    ctx.with_resource(deadline.use(resolved["network_timeout"]))
+    if not resolved["verbose"]:
+        ctx.with_resource(_quiet_logging())
+
+
+@contextmanager
+def _quiet_logging() -> Iterator[None]:
+    """Log records below WARNING (MLflow's and alembic's INFO lines, SDK chatter) are dropped for
+    the command unless -v; the error line is then the one thing the user reads."""
+    before = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 def _register_commands() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -239,12 +240,22 @@ def _artifact_uri(location: str) -> str:
 
 
 def _download(location: str) -> Path:
+    from brickgate import deadline
+
+    # before importing mlflow (seconds): an unreachable server is reported at once
+    deadline.check_mlflow(os.environ.get("MLFLOW_TRACKING_URI", ""), os.environ, "MLFLOW_TRACKING_URI")
     try:
         import mlflow.artifacts
     except ImportError as exc:
         raise InfraError(NO_MLFLOW.format(location=location)) from exc
     try:
-        return Path(mlflow.artifacts.download_artifacts(artifact_uri=_artifact_uri(location)))
+        with deadline.bounded_mlflow():
+            fetched = deadline.within(
+                lambda: mlflow.artifacts.download_artifacts(artifact_uri=_artifact_uri(location)), location
+            )
+        return Path(fetched)
+    except InfraError:
+        raise
     except Exception as exc:  # MlflowException, OSError, requests errors: all mean "not fetched"
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(DOWNLOAD_FAILED.format(location=location, reason=reason)) from exc
