@@ -254,7 +254,8 @@ def _write(workdir: Path, name: str, text: str) -> None:
         (
             [*BASE[:3], "--threshold-percentile", "100", "--data", "claims.csv", "--protected-attributes", "sex"],
             None,
-            "--threshold-percentile must be between 0 and 100 (exclusive), got 100",
+            "Invalid value for '--threshold-percentile': 100 is not in the range 0 < x < 100 "
+            "(see 'brickgate fairness-gate --help')",
         ),
         (
             gate("--reference-group", "sex=X"),
