@@ -188,3 +188,21 @@ def test_on_databricks_a_schema_mismatch_is_refused(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("brickgate.tables._spark", lambda: FakeSpark([], error))
     with pytest.raises(InputError, match=r"table main\.s\.t: the data's schema differs from the table's"):
         write_table("main.s.t", frame(a=[1]))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[SCHEMA_NOT_FOUND] The schema `dev`.`claims_fraud` cannot be found. Verify the spelling.",
+        "[NO_SUCH_CATALOG_EXCEPTION] Catalog 'dev' was not found. Please verify the catalog name.",
+    ],
+)
+def test_on_databricks_a_missing_catalog_or_schema_is_its_own_error(
+    monkeypatch: pytest.MonkeyPatch, message: str
+) -> None:
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "15.4")
+    monkeypatch.setattr("brickgate.tables._spark", lambda: FakeSpark([], RuntimeError(message)))
+    with pytest.raises(InputError) as info:
+        write_table("dev.claims_fraud.t", frame(a=[1]), allow_schema_change=True)
+    assert str(info.value).startswith("table dev.claims_fraud.t: its catalog or schema does not exist (")
+    assert "differs" not in str(info.value)

@@ -37,6 +37,19 @@ WIDENING = frozenset(
         ("double", "float"),
     }
 )
+# Spark / Unity Catalog error classes of a write into a catalog or schema that does not exist
+# (their messages mention "schema", so they must be told apart from a schema mismatch).
+MISSING_NAMESPACE_ERRORS = (
+    "SCHEMA_NOT_FOUND",
+    "CATALOG_NOT_FOUND",
+    "NO_SUCH_CATALOG_EXCEPTION",
+    "NoSuchNamespaceException",
+    "NoSuchDatabaseException",
+)
+MISSING_NAMESPACE = (
+    "table {name}: its catalog or schema does not exist ({detail}); create the schema first "
+    "(a bundle's schemas: resource does, on deploy) and have an admin create the catalog (docs/setup.md)"
+)
 SCHEMA_CHANGE = (
     "table {name}: the data's schema differs from the table's ({detail}); "
     "write to another table, or evolve this one from Python: write_table(..., allow_schema_change=True)"
@@ -197,7 +210,9 @@ def _write_spark(name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema
         writer = writer.option("mergeSchema" if mode == "append" else "overwriteSchema", "true")
     try:
         writer.saveAsTable(name)
-    except Exception as exc:  # AnalysisException: schema mismatch; its module differs across runtimes
+    except Exception as exc:  # AnalysisException: its module differs across runtimes
+        if any(error in str(exc) for error in MISSING_NAMESPACE_ERRORS):
+            raise InputError(MISSING_NAMESPACE.format(name=name, detail=first_line(str(exc)))) from exc
         if "schema" in str(exc).lower() and not allow_schema_change:
             raise InputError(SCHEMA_CHANGE.format(name=name, detail=first_line(str(exc)))) from exc
         raise

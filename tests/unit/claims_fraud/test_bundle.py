@@ -69,7 +69,7 @@ def test_job_clusters_attach_the_projects_wheel(target: str) -> None:
     assert bundle.config["artifacts"]["claims_fraud"] == {
         "type": "whl",
         "path": ".",
-        "build": "python3 -m build --wheel",
+        "build": "python3 -m pip wheel --no-deps --wheel-dir dist .",
     }
     for job in bundle.jobs.values():
         assert "environments" not in job

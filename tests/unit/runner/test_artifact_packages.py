@@ -17,7 +17,7 @@ from brickgate.runner import RunOptions, run_job
 BUNDLE = """\
 bundle: {name: demo}
 artifacts:
-  demo_wheel: {type: whl, path: ./project, build: python3 -m build --wheel}
+  demo_wheel: {type: whl, path: ./project, build: python3 -m pip wheel --no-deps --wheel-dir dist .}
 resources:
   jobs:
     job:

@@ -250,7 +250,7 @@ ARTIFACT_NO_BUILD = _rule(
     "warning",
     "artifact without a build command",
     "artifact '{name}' sets no build command and {path} has no setup.py for the Databricks CLI to infer one "
-    "from; set build, e.g. 'python3 -m build --wheel'",
+    "from; set build, e.g. 'python3 -m pip wheel --no-deps --wheel-dir dist .'",
 )
 WHEEL_NOT_BUILT = _rule(
     "BG603",
