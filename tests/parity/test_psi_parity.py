@@ -16,6 +16,7 @@ from brickgate.errors import InputError
 from brickgate.gates.psi import core
 from brickgate.gates.psi import pandas as pandas_engine
 from brickgate.gates.psi import spark as spark_engine
+from brickgate.gates.psi.gate import evaluate as psi_gate
 from tests.helpers.spark_jobs import count_spark_jobs
 
 pytestmark = pytest.mark.spark
@@ -61,9 +62,9 @@ def _one_pass_jobs(spark: Any, frame: Any) -> int:
 
 def test_same_profile_same_numbers_in_one_pass(spark: Any, data: dict[str, Any]) -> None:
     profile = pandas_engine.build_profile(data["reference"], bins=8)
-    expected = pandas_engine.psi_gate(data["current"], profile)
+    expected = psi_gate(data["current"], profile)
     with count_spark_jobs(spark) as jobs:
-        actual = spark_engine.psi_gate(data["spark_current"], profile)
+        actual = psi_gate(data["spark_current"], profile)
     assert jobs.count == _one_pass_jobs(spark, data["spark_current"])
     assert actual.current_rows == expected.current_rows == 2000
     for ours, theirs in zip(actual.features, expected.features, strict=True):
@@ -103,7 +104,7 @@ def test_gate_is_one_pass_whatever_the_number_of_features(spark: Any) -> None:
     counted = []
     for names in (["f0"], list(wide.columns)):
         with count_spark_jobs(spark) as jobs:
-            result = spark_engine.psi_gate(frame, profile, features=names)
+            result = psi_gate(frame, profile, features=names)
         counted.append(jobs.count)
         assert all(f.psi == 0.0 for f in result.features)
     assert counted == [_one_pass_jobs(spark, frame)] * 2
@@ -134,10 +135,10 @@ def test_spark_errors_match_pandas(spark: Any, data: dict[str, Any]) -> None:
     profile = pandas_engine.build_profile(data["reference"])
     renamed = data["spark_current"].withColumnRenamed("amount", "amount_usd")
     with pytest.raises(InputError, match=r"^cur: column 'amount' not found; did you mean 'amount_usd'\?"):
-        spark_engine.psi_gate(renamed, profile, source="cur")
+        psi_gate(renamed, profile, source="cur")
     text = data["spark_current"].withColumn("age", data["spark_current"]["age"].cast("string"))
     with pytest.raises(InputError) as info:
-        spark_engine.psi_gate(text, profile, source="cur")
+        psi_gate(text, profile, source="cur")
     assert str(info.value) == "cur: column 'age' is string, but the profile expects numbers (numeric feature)"
 
 
@@ -171,10 +172,10 @@ def test_current_without_rows_skips_every_feature_in_both_engines(spark: Any, da
     untyped = pd.DataFrame({name: pd.Series([], dtype=object) for name in typed.columns})
     schema = ", ".join(f"`{name}` string" for name in typed.columns)
     results = [
-        pandas_engine.psi_gate(typed, profile, options),
-        pandas_engine.psi_gate(untyped, profile, options),
-        spark_engine.psi_gate(data["spark_current"].limit(0), profile, options),
-        spark_engine.psi_gate(spark.createDataFrame([], schema), profile, options),
+        psi_gate(typed, profile, options),
+        psi_gate(untyped, profile, options),
+        psi_gate(data["spark_current"].limit(0), profile, options),
+        psi_gate(spark.createDataFrame([], schema), profile, options),
     ]
     for result in results:
         assert (result.status, result.passed, result.current_rows) == ("undetermined", False, 0)

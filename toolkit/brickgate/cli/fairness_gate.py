@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from brickgate.cli.common import global_options, resolve_options
-from brickgate.cli.gate_options import option, publishing_options
+from brickgate.cli.gate_options import names, option, publishing_options
 
 MISSING_DATA = (
     "missing --data SOURCE (or BRICKGATE_FAIRNESS_GATE_DATA): a Parquet/CSV file or folder, "
@@ -63,21 +63,18 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
     flagged) is UNDETERMINED. Exit codes: 0 passed, 1 failed (--fail-on-bias with a CRITICAL or
     UNDETERMINED attribute, or an escalation), 2 bad input or settings.
     """
+    from brickgate.api import fairness_gate as gate
     from brickgate.errors import ConfigError
-    from brickgate.gates.fairness import FairnessConfig, evaluate
-    from brickgate.gates.fairness.render import outcome
     from brickgate.gates.publish import check_options, options_from, publish
-    from brickgate.gates.result import RunContext
 
     resolved = resolve_options(ctx)
     opts = resolved.values
     if not opts["data"]:
         raise ConfigError(MISSING_DATA)
-    attributes = tuple(a.strip() for a in (opts["protected_attributes"] or "").split(",") if a.strip())
-    if not attributes:
+    if not names([opts["protected_attributes"] or ""]):
         raise ConfigError(MISSING_ATTRIBUTES)
-    percentile = opts["threshold_percentile"]
     given = {name for name, source in resolved.sources.items() if source not in ("default", "unset")}
+    percentile = opts["threshold_percentile"]
     if "threshold_percentile" not in given and ("threshold" in given or "prediction_column" in given):
         percentile = None  # the shipped default yields to an explicit threshold or prediction column
     references: dict[str, str] = {}
@@ -86,8 +83,11 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
         if not sep or not attribute.strip():
             raise ConfigError(BAD_REFERENCE_GROUP.format(value=item))
         references[attribute.strip()] = value
-    config = FairnessConfig(
-        protected_attributes=attributes,
+    publishing = options_from(opts, global_options(ctx).format)
+    check_options(publishing)
+    outcome = gate(
+        opts["data"],
+        protected_attributes=opts["protected_attributes"],
         score_column=opts["score_column"] or None,
         prediction_column=opts["prediction_column"] or None,
         label_column=opts["label_column"] or None,
@@ -100,23 +100,11 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
         di_max=opts["di_max"],
         alpha=opts["alpha"],
         min_group_size=opts["min_group_size"],
-        gate_metrics=tuple(opts["gate_metric"] or ("di",)),
+        gate_metrics=tuple(opts["gate_metric"] or ()),
         fail_on_bias=bool(opts["fail_on_bias"]),
         model_name=opts["model_name"] or None,
         model_version=opts["model_version"] or None,
+        engine=opts["engine"],
     )
-    options = options_from(opts, global_options(ctx).format)
-    check_options(options)
-    if opts["engine"] == "spark":
-        from brickgate.gates.sources import read_spark
-        from brickgate.runtime import get_spark
-
-        data = read_spark(get_spark(), opts["data"], config.columns)
-    else:
-        from brickgate.gates.sources import read_pandas
-
-        data = read_pandas(opts["data"], config.columns)
-    result = evaluate(data, config)
-    gate = outcome(result, RunContext.create(opts["data"]))
-    publish(gate, options)
-    return 0 if gate.passed else 1
+    publish(outcome, publishing)
+    return 0 if outcome.passed else 1

@@ -60,6 +60,7 @@ def _features(opts: Mapping[str, Any]) -> tuple[str, ...]:
 @_gate("--fail-on-drift/--no-fail-on-drift", "Exit 1 on any CRITICAL feature.", "off")
 @_gate("--engine", "Counting engine.", "pandas", type=click.Choice(["pandas", "spark"]))
 @publishing_options("psi-gate", gate="psi", rows="per-feature")
+@_gate("--model-name", "Model the data feeds; part of alert dedup keys.")
 @click.pass_context
 def psi_gate(ctx: click.Context, /, **_: object) -> int:
     """Gate a model's inputs on drift (PSI per feature), or build the baseline with `profile`.
@@ -74,12 +75,9 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     """
     if ctx.invoked_subcommand is not None:
         return 0
+    from brickgate.api import psi_gate as gate
     from brickgate.errors import ConfigError
-    from brickgate.gates.psi import PsiGateOptions, load_profile
-    from brickgate.gates.psi.gate import make_profile, run_gate
-    from brickgate.gates.psi.render import outcome
     from brickgate.gates.publish import check_options, options_from, publish
-    from brickgate.gates.result import RunContext
 
     opts = resolve_options(ctx).values
     if not opts["current"]:
@@ -89,29 +87,28 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     if not opts["reference"] and not opts["profile"]:
         raise ConfigError(MISSING_BASELINE)
     features = _features(opts)
-    score = opts["score_column"] or None
-    options = PsiGateOptions(
-        warn=opts["warn"], fail=opts["fail"], epsilon=opts["epsilon"], fail_on_drift=bool(opts["fail_on_drift"])
-    )
     publishing = options_from(opts, global_options(ctx).format)
     check_options(publishing)
-    if opts["profile"]:
-        baseline = opts["profile"]
-        profile = load_profile(baseline)
-    else:
-        baseline = opts["reference"]
-        profile = make_profile(
-            baseline, features=features, score_column=score, bins=opts["bins"], engine=opts["engine"]
-        )
-    wanted = (*features, score) if features and score and score not in features else features
-    result = run_gate(opts["current"], profile, options, features=wanted, engine=opts["engine"])
-    if result.current_rows == 0:
+    outcome = gate(
+        opts["current"],
+        profile=opts["profile"] or None,
+        reference=opts["reference"] or None,
+        features=features,
+        score_column=opts["score_column"] or None,
+        bins=opts["bins"],
+        warn=opts["warn"],
+        fail=opts["fail"],
+        epsilon=opts["epsilon"],
+        fail_on_drift=bool(opts["fail_on_drift"]),
+        model_name=opts["model_name"] or None,
+        engine=opts["engine"],
+    )
+    if outcome.document["current_rows"] == 0:
         from brickgate.output import warn
 
         warn(EMPTY_CURRENT.format(source=opts["current"]))
-    gate = outcome(result, RunContext.create(opts["current"], baseline=baseline))
-    publish(gate, publishing)
-    return 0 if gate.passed else 1
+    publish(outcome, publishing)
+    return 0 if outcome.passed else 1
 
 
 @psi_gate.command("profile")
@@ -132,6 +129,7 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     type=click.FloatRange(0, 1),
 )
 @_profile("--out", "Where to write the profile JSON.", type=click.Path(dir_okay=False, path_type=Path))
+@_profile("--model-name", "Model the baseline belongs to; stored as the profile's identity.")
 @click.pass_context
 def profile(ctx: click.Context, /, **_: object) -> int:
     """Compute, once at training time, the baseline the PSI gate compares against.
@@ -142,9 +140,9 @@ def profile(ctx: click.Context, /, **_: object) -> int:
     psi-profile). Log it next to the model with brickgate.gates.psi.log_profile and gate with
     --profile runs:/<run_id>/psi_profile.json. Exit codes: 0 written, 2 bad input or settings.
     """
+    from brickgate.api import psi_profile
     from brickgate.errors import ConfigError
     from brickgate.gates.psi import save_profile
-    from brickgate.gates.psi.gate import make_profile
 
     opts = resolve_options(ctx).values
     if not opts["reference"]:
@@ -154,13 +152,14 @@ def profile(ctx: click.Context, /, **_: object) -> int:
         raise ConfigError(MISSING_FEATURES)
     if not opts["out"]:
         raise ConfigError(MISSING_OUT)
-    built = make_profile(
+    built = psi_profile(
         opts["reference"],
         features=features,
         score_column=opts["score_column"] or None,
         bins=opts["bins"],
         engine=opts["engine"],
         relative_error=opts["relative_error"],
+        model_name=opts["model_name"] or None,
     )
     path = save_profile(built, opts["out"])
     output_format = global_options(ctx).format

@@ -41,10 +41,11 @@ ALERT_FAILED = "alert via {channel} not delivered after {attempts} attempt(s): {
 class PublishOptions:
     """Where a gate's outcome goes; every field maps to a CLI flag shared by the gates.
 
-    ``env`` defaults to the process environment (GitHub files, tokens, alert endpoints).
+    ``env`` defaults to the process environment (GitHub files, tokens, alert endpoints);
+    ``output_format=None`` prints nothing (the Python API's default).
     """
 
-    output_format: OutputFormat = "text"
+    output_format: OutputFormat | None = "text"
     report_dir: Path | None = None
     results_table: str | None = None
     alert_channels: tuple[str, ...] = ()
@@ -158,7 +159,9 @@ def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -
     return written
 
 
-def _print_console(outcome: GateOutcome, output_format: OutputFormat, stream: IO[str]) -> None:
+def _print_console(outcome: GateOutcome, output_format: OutputFormat | None, stream: IO[str]) -> None:
+    if output_format is None:
+        return
     if output_format == "json":
         print(to_json(outcome.document, outcome.schema), file=stream)
         return

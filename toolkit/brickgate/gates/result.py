@@ -139,6 +139,8 @@ class GateOutcome:
         Drawn as PNG files (``plots`` extra) and embedded into the HTML report.
     sections:
         The body of the HTML report.
+    result:
+        The gate's typed result (`FairnessResult`, `PsiResult`) for Python callers.
     """
 
     gate: GateName
@@ -155,3 +157,10 @@ class GateOutcome:
     alerts: tuple[Alert, ...] = ()
     charts: tuple[BarChart, ...] = ()
     sections: tuple[Section, ...] = ()
+    result: Any = None
+
+    def to_json(self) -> str:
+        """The ``--format json`` document, validated against its schema."""
+        from brickgate.output import to_json
+
+        return to_json(self.document, self.schema)

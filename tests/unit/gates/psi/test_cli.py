@@ -76,7 +76,7 @@ def test_json_output_is_schema_valid_and_matches_the_python_api(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from brickgate.gates.psi import PsiGateOptions, load_profile
-    from brickgate.gates.psi.pandas import psi_gate
+    from brickgate.gates.psi.gate import evaluate as psi_gate
 
     _profile(capsys, "--features", "age,amount", "--features", "region")
     code, out, _ = run(["--format", "json", "psi-gate", "--current", "cur.parquet", "--profile", "p.json"], capsys)

@@ -11,7 +11,8 @@ import pytest
 
 from brickgate.errors import InputError
 from brickgate.gates.psi import core
-from brickgate.gates.psi.pandas import build_profile, count_bins, psi_gate
+from brickgate.gates.psi.gate import evaluate as psi_gate
+from brickgate.gates.psi.pandas import build_profile, count_bins
 
 EPS = 1e-4
 

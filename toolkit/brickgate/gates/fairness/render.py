@@ -570,4 +570,5 @@ def outcome(result: FairnessResult, context: RunContext) -> GateOutcome:
         alerts=alerts(result, context),
         charts=tuple(c for a in result.attributes for c in (rate_chart(a), chart(a, result))),
         sections=sections(result),
+        result=result,
     )

@@ -1,8 +1,9 @@
 """The maths of the PSI drift gate, written once and shared by the pandas and Spark engines.
 
 Engines only count rows per bin (the reference when building a profile, the current data when
-gating); everything after the counts — binning rules, PSI, statuses, the chi-square reference
-value and the verdict — lives here, so both engines give the same numbers by construction.
+gating: ``count(frame, PsiSpec) -> BinCounts``); everything after the counts — which features,
+binning rules, PSI, statuses, the chi-square reference value and the verdict — lives here, so
+both engines give the same numbers by construction.
 """
 
 from __future__ import annotations
@@ -186,6 +187,23 @@ class PsiGateOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PsiSpec:
+    """What a PSI engine counts: the rows per bin of `features`; `source` names the data in errors."""
+
+    features: tuple[FeatureProfile, ...]
+    source: str = "current"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BinCounts:
+    """An engine's whole output: the rows, and per feature the rows per bin (``feature.labels`` order)."""
+
+    engine: str
+    rows: int
+    bins: Mapping[str, Sequence[int]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class BinShare:
     """One bin of one feature: its label, both proportions and its PSI term."""
 
@@ -290,25 +308,18 @@ def evaluate_feature(
     )
 
 
-def evaluate(
-    profile: Profile,
-    counts: Mapping[str, Sequence[int]],
-    *,
-    current_rows: int,
-    options: PsiGateOptions,
-    engine: str,
-) -> PsiResult:
-    """Gate every feature of `counts` against `profile` (features in `counts` order)."""
+def evaluate(profile: Profile, counts: BinCounts, options: PsiGateOptions) -> PsiResult:
+    """Gate every counted feature against `profile` (features in `counts.bins` order)."""
     results = tuple(
         evaluate_feature(profile.feature(name), bin_counts, reference_rows=profile.rows, options=options)
-        for name, bin_counts in counts.items()
+        for name, bin_counts in counts.bins.items()
     )
     return PsiResult(
         features=results,
         options=options,
         reference_rows=profile.rows,
-        current_rows=current_rows,
-        engine=engine,
+        current_rows=counts.rows,
+        engine=counts.engine,
         score_column=profile.score_column,
     )
 

@@ -1,5 +1,8 @@
 """pandas engine of the PSI gate: count rows per bin with numpy, vectorised per column.
 
+`count` is the gate's engine (`brickgate.gates.engines.Engine`), `build_profile` counts the
+reference for a profile.
+
 Numeric columns are read as float64 (nullable integers and booleans included; NaN counts as
 null, as in the Spark engine); bins come from one ``searchsorted`` per column. Other columns
 are compared as text. The maths after counting lives in `brickgate.gates.psi.core`.
@@ -128,33 +131,22 @@ def count_bins(current: pd.DataFrame, feature: FeatureProfile) -> list[int]:
     return [*known, sum(counts.values()) - sum(known), nulls]
 
 
-def psi_gate(
-    current: pd.DataFrame,
-    profile: Profile,
-    options: core.PsiGateOptions | None = None,
-    *,
-    features: Sequence[str] | None = None,
-    source: str = "current",
-) -> core.PsiResult:
-    """Gate `current` against `profile`: PSI, status and chi-square reference per feature.
+def count(current: pd.DataFrame, spec: core.PsiSpec) -> core.BinCounts:
+    """Rows per bin of every feature of `spec` (column types checked only when there are rows).
 
     Raises
     ------
     InputError
-        When a feature is not in the profile or not a column of `current`, or a column is
-        not numeric where the profile bins it as a number.
+        When a feature is not a column of `current`, or a column is not numeric where the
+        profile bins it as a number.
 
     Examples
     --------
-    >>> reference = pd.DataFrame({"c": ["a", "a", "b", "b"]})
-    >>> result = psi_gate(pd.DataFrame({"c": ["a", "b", "b", "b"]}), build_profile(reference))
-    >>> result.status, round(result.features[0].psi, 6)  # 0.25·ln 2 + 0.25·ln 1.5
-    ('critical', 0.274653)
+    >>> profile = build_profile(pd.DataFrame({"c": ["a", "a", "b", "b"]}))
+    >>> count(pd.DataFrame({"c": ["a", "b", "b", None]}), core.PsiSpec(features=profile.features)).bins
+    {'c': [1, 2, 0, 1]}
     """
-    chosen = core.select_features(profile, features)
     dtypes = {str(name): (_is_numeric(current[name]), str(current[name].dtype)) for name in current.columns}
-    core.check_columns(chosen, dtypes, source, typed=len(current) > 0)
-    counts = {feature.name: count_bins(current, feature) for feature in chosen}
-    return core.evaluate(
-        profile, counts, current_rows=len(current), options=options or core.PsiGateOptions(), engine=ENGINE
-    )
+    core.check_columns(spec.features, dtypes, spec.source, typed=len(current) > 0)
+    bins = {feature.name: count_bins(current, feature) for feature in spec.features}
+    return core.BinCounts(engine=ENGINE, rows=len(current), bins=bins)

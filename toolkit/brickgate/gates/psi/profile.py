@@ -9,11 +9,12 @@ from a path or an MLflow artifact URI.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -104,6 +105,8 @@ class Profile:
     engine: str
     relative_error: float = 0.0
     score_column: str | None = None
+    model_name: str | None = None
+    identity: str | None = None
     brickgate_version: str = __version__
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     schema_version: int = SCHEMA_VERSION
@@ -113,6 +116,27 @@ class Profile:
             if feature.name == name:
                 return feature
         raise KeyError(name)
+
+    def content_hash(self) -> str:
+        """16 hex digits of SHA-256 over what the gate compares against (rows, bins, features).
+
+        The same reference data gives the same hash wherever the profile is stored; the time
+        and brickgate version it was built with do not count.
+        """
+        content = {"rows": self.rows, "bins": self.bins, "features": [_feature_dict(f) for f in self.features]}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def alert_identity(self) -> str:
+        """Who the drift alerts are about: the identity stored at profiling time (the model name
+        if known, else ``profile-<content hash>``); profiles from before it was stored fall back
+        the same way. Never the path or URI the profile was read from."""
+        return self.identity or self.model_name or f"profile-{self.content_hash()}"
+
+    def identified(self, model_name: str | None) -> Profile:
+        """This profile with its identity fixed now: `model_name` if given, else the content hash."""
+        named = replace(self, model_name=model_name or self.model_name)
+        return replace(named, identity=named.model_name or f"profile-{named.content_hash()}")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (schema `psi-profile`)."""
@@ -125,6 +149,8 @@ class Profile:
             "rows": self.rows,
             "bins": self.bins,
             "score_column": self.score_column,
+            "model_name": self.model_name,
+            "identity": self.alert_identity,
             "features": [_feature_dict(f) for f in self.features],
         }
 
@@ -177,6 +203,8 @@ def profile_from_dict(document: Mapping[str, Any], location: str = "profile") ->
         engine=document["engine"],
         relative_error=document["relative_error"],
         score_column=document["score_column"],
+        model_name=document.get("model_name"),
+        identity=document.get("identity"),
         brickgate_version=document["brickgate_version"],
         created_at=document["created_at"],
     )

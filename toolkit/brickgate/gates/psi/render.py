@@ -92,7 +92,7 @@ def _feature_document(feature: FeatureResult) -> dict[str, Any]:
     }
 
 
-def document(result: PsiResult, context: RunContext, line: str) -> dict[str, Any]:
+def document(result: PsiResult, context: RunContext, line: str, identity: str) -> dict[str, Any]:
     """The ``--format json`` document, valid against ``schemas/psi-result.json``."""
     options = result.options
     return {
@@ -113,6 +113,7 @@ def document(result: PsiResult, context: RunContext, line: str) -> dict[str, Any
         "reference_rows": result.reference_rows,
         "current_rows": result.current_rows,
         "score_column": result.score_column,
+        "identity": identity,
         "counts": {status: result.count(status) for status in FEATURE_STATUSES},
         "features": [_feature_document(f) for f in result.features],
     }
@@ -279,7 +280,7 @@ def result_rows(result: PsiResult, context: RunContext) -> ResultRows:
     return ResultRows(columns=RESULT_COLUMNS, rows=tuple(rows))
 
 
-def alerts(result: PsiResult, context: RunContext) -> tuple[Alert, ...]:
+def alerts(result: PsiResult, context: RunContext, identity: str) -> tuple[Alert, ...]:
     """A trigger per CRITICAL feature (critical when the gate fails, else warning), a resolve for
     every compared feature below fail (so PagerDuty closes an incident once stable again), and
     a "no drift" notice when nothing is CRITICAL."""
@@ -287,7 +288,7 @@ def alerts(result: PsiResult, context: RunContext) -> tuple[Alert, ...]:
     limits = f"warn {result.options.warn:g}, fail {result.options.fail:g}"
     sent: list[Alert] = []
     for feature in result.features:
-        key = f"brickgate/psi/{context.baseline}/{feature.name}"
+        key = f"brickgate/psi/{identity}/{feature.name}"
         if feature.status == "skipped":
             continue
         lines = (f"PSI {fmt(feature.psi)} ({limits})", f"Top bins: {_top(feature)}")
@@ -323,7 +324,7 @@ def alerts(result: PsiResult, context: RunContext) -> tuple[Alert, ...]:
                 severity="info",
                 title="PSI drift gate passed",
                 lines=(headline(result),),
-                dedup_key=f"brickgate/psi/{context.baseline}",
+                dedup_key=f"brickgate/psi/{identity}",
                 details=details,
                 report_url=context.report_url,
             )
@@ -354,8 +355,9 @@ def sections(result: PsiResult, context: RunContext) -> tuple[html.Section, ...]
     return tuple(found)
 
 
-def outcome(result: PsiResult, context: RunContext) -> GateOutcome:
-    """Everything publishing needs, from one result."""
+def outcome(result: PsiResult, context: RunContext, *, identity: str) -> GateOutcome:
+    """Everything publishing needs, from one result; `identity` (the model name, else the
+    profile's stored identity) keys the alerts ``brickgate/psi/<identity>/<feature>``."""
     line = headline(result)
     compared = [f for f in result.features if f.psi is not None]
     worst = max(compared, key=lambda f: f.psi or 0.0, default=None)
@@ -376,10 +378,11 @@ def outcome(result: PsiResult, context: RunContext) -> GateOutcome:
         },
         summary_markdown=summary_markdown(result, context, line),
         text=text_report(result, context, line),
-        document=document(result, context, line),
+        document=document(result, context, line, identity),
         schema=SCHEMA,
         results=result_rows(result, context),
-        alerts=alerts(result, context),
+        alerts=alerts(result, context, identity),
+        result=result,
         charts=(chart(result), *histograms(result)),
         sections=sections(result, context),
     )

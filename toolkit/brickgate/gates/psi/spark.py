@@ -1,5 +1,8 @@
 """Spark engine of the PSI gate: the same bins and numbers as pandas, in a fixed number of jobs.
 
+`count` is the gate's engine (`brickgate.gates.engines.Engine`), `build_profile` counts the
+reference for a profile.
+
 The gate reads the current data in ONE aggregation (a single ``select`` of ``count_if``
 expressions, one per feature and bin), whatever the number of features. A profile takes four
 passes whatever the number of features: row, null and approximate distinct counts; the exact
@@ -185,32 +188,24 @@ def build_profile(
     )
 
 
-def psi_gate(
-    frame: DataFrame,
-    profile: Profile,
-    options: core.PsiGateOptions | None = None,
-    *,
-    features: Sequence[str] | None = None,
-    source: str = "current",
-) -> core.PsiResult:
-    """Gate a Spark DataFrame against `profile` in one aggregation pass.
+def count(frame: DataFrame, spec: core.PsiSpec) -> core.BinCounts:
+    """Rows per bin of every feature of `spec`, in one aggregation pass.
 
     Raises
     ------
     InputError
-        As the pandas engine: unprofiled feature, missing column, non-numeric column where
-        the profile expects numbers.
+        As the pandas engine: missing column, non-numeric column where the profile expects
+        numbers (checked only when there are rows).
     """
-    chosen = core.select_features(profile, features)
+    chosen = spec.features
     dtypes = _numeric_columns(frame)
-    core.check_columns(chosen, dtypes, source, typed=False)
+    core.check_columns(chosen, dtypes, spec.source, typed=False)
     try:
-        core.check_columns(chosen, dtypes, source)
+        core.check_columns(chosen, dtypes, spec.source)
     except InputError:
         if not frame.isEmpty():  # only then a job: a header-only CSV has string columns, no values
             raise
-        counts = {f.name: [0] * len(f.labels) for f in chosen}
-        return core.evaluate(profile, counts, current_rows=0, options=options or core.PsiGateOptions(), engine=ENGINE)
+        return core.BinCounts(engine=ENGINE, rows=0, bins={f.name: [0] * len(f.labels) for f in chosen})
     groups = {
         f.name: _numeric_bins(_value(frame, f.name), f.edges)
         if f.kind == "numeric"
@@ -222,4 +217,4 @@ def psi_gate(
         if feature.kind == "categorical":  # known…, non-null, null → known…, unseen, null
             *known, non_null, nulls = counts[feature.name]
             counts[feature.name] = [*known, non_null - sum(known), nulls]
-    return core.evaluate(profile, counts, current_rows=rows, options=options or core.PsiGateOptions(), engine=ENGINE)
+    return core.BinCounts(engine=ENGINE, rows=rows, bins=counts)
