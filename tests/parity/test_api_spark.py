@@ -38,7 +38,7 @@ def test_fairness_gate_on_a_spark_frame_runs_the_spark_engine(spark: Any) -> Non
     settings: dict[str, Any] = {"protected_attributes": "sex,region", "score_column": "score", "threshold": 0.8}
     local = brickgate.fairness_gate(frame, **settings)
     with count_spark_jobs(spark) as jobs:
-        remote = brickgate.fairness_gate(spark.createDataFrame(frame), **settings)  # type: ignore[attr-defined]
+        remote = brickgate.fairness_gate(spark.createDataFrame(frame), **settings)
     assert remote.document["engine"] == "spark" and jobs.count == 1  # a given threshold: one aggregation
     assert same(remote.document) == same(local.document)
 
@@ -47,14 +47,14 @@ def test_psi_profile_and_gate_on_spark_frames(spark: Any) -> None:
     reference, current = claims(1), claims(2, shift=0.2)
     local_profile = brickgate.psi_profile(reference, features="age,region", model_name="fraud")
     remote_profile = brickgate.psi_profile(
-        spark.createDataFrame(reference),  # type: ignore[attr-defined]
+        spark.createDataFrame(reference),
         features="age,region",
         relative_error=0.0,
         model_name="fraud",
     )
     assert remote_profile.features == local_profile.features and remote_profile.engine == "spark"
     local = brickgate.psi_gate(current, profile=local_profile)
-    remote = brickgate.psi_gate(spark.createDataFrame(current), profile=remote_profile)  # type: ignore[attr-defined]
+    remote = brickgate.psi_gate(spark.createDataFrame(current), profile=remote_profile)
     assert remote.document["engine"] == "spark" and remote.document["identity"] == "fraud"
     psi = {f["name"]: (f["status"], f["psi"]) for f in remote.document["features"]}
     assert psi.keys() == {"age", "region"}
