@@ -1,22 +1,23 @@
-"""The fairness and PSI gates as the jobs use them: the `brickgate` CLI, run in this process.
+"""The fairness and PSI gates as the jobs use them: brickgate's Python API, on the data where it lives.
 
-The jobs call the very commands a CI workflow calls (`brickgate fairness-gate`, `brickgate
-psi-gate`, `brickgate psi-gate profile`), so a verdict in a job and a verdict on a pull request
-mean the same thing, and every option resolves the same way (flags, `BRICKGATE_*` variables,
-`[tool.brickgate]`). The gates' result JSON, summaries and reports are then logged to the
-candidate's MLflow run, which is tagged with each verdict for the promotion step to read.
+With `--engine spark` (the default on Databricks) a task reads its table as a Spark DataFrame and
+the gate counts it with the Spark engine: nothing is collected to the driver. Locally (`--engine
+pandas`, the default off Databricks) the table is read into pandas. Either way the verdict is the
+one `brickgate fairness-gate` / `brickgate psi-gate` give, because the commands call the same API.
+The gates' result JSON, summaries and reports are then logged to the candidate's MLflow run, which
+is tagged with each verdict for the promotion step to read.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from brickgate.registry import GATE_TAG_PREFIX
 from claims_fraud import jobs
@@ -24,6 +25,9 @@ from claims_fraud.score import SCORE_COLUMN, latest_batch
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from brickgate.gates.psi.profile import Profile
+    from brickgate.gates.result import GateOutcome
 
 GateName = Literal["fairness", "psi"]
 # `brickgate promote-model --require-gates` reads the verdict from this run tag, and the
@@ -49,14 +53,13 @@ class GateRun:
         return {0: "passed", 1: "failed"}.get(self.exit_code, "error")
 
 
-def run_brickgate(args: Sequence[str]) -> int:
-    """Run `brickgate <args>` in this process and return its exit code (its output goes to ours)."""
-    from brickgate.cli import main
+def default_engine(env: Mapping[str, str] | None = None) -> str:
+    """`spark` on Databricks (the data stays in the cluster), `pandas` elsewhere.
 
-    try:
-        main(list(args))
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    >>> default_engine({"DATABRICKS_RUNTIME_VERSION": "15.4"}), default_engine({})
+    ('spark', 'pandas')
+    """
+    return "spark" if (os.environ if env is None else env).get("DATABRICKS_RUNTIME_VERSION") else "pandas"
 
 
 def report_dir(name: str, env: Mapping[str, str] | None = None) -> Path:
@@ -68,64 +71,96 @@ def report_dir(name: str, env: Mapping[str, str] | None = None) -> Path:
     return folder
 
 
-def stage_frame(frame: pd.DataFrame, folder: Path, name: str) -> str:
-    """Write `frame` as Parquet in `folder` for a gate to read; return the path."""
-    path = folder / f"{name}.parquet"
-    frame.to_parquet(path, index=False)
-    return str(path)
+def run_gate(gate: GateName, check: Callable[[], GateOutcome], args: argparse.Namespace, task: str) -> GateRun:
+    """Run a gate (`check` calls `brickgate.fairness_gate` or `brickgate.psi_gate`) and publish it.
 
-
-def run_gate(gate: GateName, frame: pd.DataFrame, args: Sequence[str], task: str, *, source_name: str) -> GateRun:
-    """Run `brickgate <gate>-gate` over an in-memory frame and read its result document.
-
-    The frame is staged as `<source_name>.parquet` in a folder beside the reports (kept, so the
-    path the reports name still exists afterwards); reports go to `report_dir(task)`, which is
-    what gets logged to MLflow.
+    Reports go to `report_dir(task)` (what gets logged to MLflow), rows to `--results-table`,
+    alerts to `--alert`, the text report to stdout. A brickgate error (bad data or settings) is
+    the gate's "no verdict" (exit 2), printed as one line, so the run is still tagged.
     """
+    import brickgate
+    from brickgate.errors import BrickgateError
+
     folder = report_dir(task)
-    command, data_flag = ("fairness-gate", "--data") if gate == "fairness" else ("psi-gate", "--current")
-    source = stage_frame(frame, report_dir(f"{task}-input"), source_name)
-    code = run_brickgate([command, data_flag, source, *args, "--report-dir", str(folder)])
-    result_file = folder / f"{gate}-result.json"
-    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.is_file() else None
-    return GateRun(gate=gate, exit_code=code, report_dir=folder, result=result)
-
-
-def baseline_profile(reference: pd.DataFrame, features: Sequence[str], *, score_column: str, out: Path) -> Path:
-    """Profile the reference data with `brickgate psi-gate profile` (what monitoring compares to later).
-
-    Raises
-    ------
-    RuntimeError
-        When the profile command does not succeed (its own message is already on stderr).
-    """
-    with tempfile.TemporaryDirectory() as scratch:
-        source = stage_frame(reference[[*features, score_column]], Path(scratch), "reference")
-        code = run_brickgate(
-            [
-                "psi-gate",
-                "profile",
-                "--reference",
-                source,
-                "--features",
-                ",".join(features),
-                "--score-column",
-                score_column,
-                "--out",
-                str(out),
-            ]
+    table = jobs.table_name(args.catalog, args.schema, args.results_table) if args.results_table else None
+    try:
+        outcome = check()
+        brickgate.publish(
+            outcome,
+            report_dir=folder,
+            results_table=table,
+            alert=args.alert,
+            output_format="text",
         )
-    if code != 0:
-        raise RuntimeError(f"brickgate psi-gate profile exited {code}")
-    return out
+    except BrickgateError as exc:
+        print(f"brickgate: error: {exc}", file=sys.stderr)
+        return GateRun(gate=gate, exit_code=2, report_dir=folder, result=None)
+    return GateRun(gate=gate, exit_code=0 if outcome.passed else 1, report_dir=folder, result=outcome.document)
+
+
+def fairness(data: Any, args: argparse.Namespace, *, version: str = "") -> GateRun:
+    """The fairness gate over `data` (`--protected-attributes`, `--threshold-percentile`)."""
+    import brickgate
+
+    return run_gate(
+        "fairness",
+        lambda: brickgate.fairness_gate(
+            data,
+            protected_attributes=args.protected_attributes,
+            score_column=args.score_column,
+            threshold_percentile=args.threshold_percentile,
+            fail_on_bias=args.fail_on_bias,
+            model_name=args.model_name or None,
+            model_version=version or None,
+        ),
+        args,
+        "fairness",
+    )
+
+
+def drift(data: Any, args: argparse.Namespace, *, profile: str) -> GateRun:
+    """The PSI gate over `data` against the stored baseline `profile` (a `runs:/` URI); alerts
+    are keyed by `--model-name` when given, else by the profile's stored identity."""
+    import brickgate
+
+    return run_gate(
+        "psi",
+        lambda: brickgate.psi_gate(
+            data,
+            profile=profile,
+            features=args.features,
+            score_column=args.score_column,
+            fail_on_drift=args.fail_on_drift,
+            model_name=args.model_name or None,
+        ),
+        args,
+        "psi",
+    )
+
+
+def baseline_profile(
+    reference: pd.DataFrame, features: Sequence[str], *, score_column: str, out: Path, model_name: str | None = None
+) -> Profile:
+    """Profile the reference data (what monitoring compares to later) and write it to `out`.
+
+    `model_name`, when known, becomes the profile's identity: the drift alerts of every later
+    model version then share their dedup keys.
+    """
+    import brickgate
+    from brickgate.gates.psi import save_profile
+
+    profile = brickgate.psi_profile(reference, features=features, score_column=score_column, model_name=model_name)
+    save_profile(profile, out)
+    return profile
 
 
 def add_task_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options both gate tasks share: data, results table, alerts and where to log."""
+    """The options both gate tasks share: data, engine, results table, alerts and where to log."""
     jobs.table_arguments(parser)
     parser.add_argument("--data-table", required=True, help="table holding the scores to check")
     parser.add_argument("--latest-batch", action="store_true", help="check only the newest scored batch")
     parser.add_argument("--score-column", default=SCORE_COLUMN)
+    parser.add_argument("--engine", choices=("pandas", "spark"), default=default_engine())
     parser.add_argument("--results-table", default="", help="table the gate appends its results to")
     parser.add_argument("--alert", type=jobs.word_list, default=(), help="alert channels, comma-separated")
     parser.add_argument("--secret-scope", default="", help="Databricks secret scope of the alert channels' keys")
@@ -134,34 +169,44 @@ def add_task_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--job-run-id", default="")
 
 
-def task_data(args: argparse.Namespace) -> pd.DataFrame:
-    """The rows a gate task checks: the whole table, or its newest scored batch."""
+def task_data(args: argparse.Namespace) -> Any:
+    """The rows a gate task checks, the whole table or its newest scored batch: a Spark DataFrame
+    (lazy; the gate's aggregation is the only job that reads it) with `--engine spark`, else pandas."""
+    name = jobs.table_name(args.catalog, args.schema, args.data_table)
+    if args.engine == "spark":
+        from brickgate.gates.engines import load
+
+        frame = load(name, None, "spark")
+        return latest_spark_batch(frame) if args.latest_batch else frame
     from brickgate.tables import read_table
 
-    frame = read_table(jobs.table_name(args.catalog, args.schema, args.data_table))
-    return latest_batch(frame) if args.latest_batch else frame
+    table = read_table(name)
+    return latest_batch(table) if args.latest_batch else table
 
 
-def model_version(data: pd.DataFrame) -> str:
+def latest_spark_batch(frame: Any) -> Any:
+    """`score.latest_batch` for a Spark DataFrame: the rows of the batch scored last, lazily."""
+    from pyspark.sql import functions as F
+
+    newest = frame.orderBy(F.col("scored_at").desc()).select("batch_id").limit(1)
+    return frame.join(newest, on="batch_id", how="left_semi")
+
+
+def model_version(data: Any) -> str:
     """The model version that scored `data` (predictions rows carry it), or "" (training candidates).
 
     >>> import pandas as pd
     >>> model_version(pd.DataFrame({"model_version": ["4", "4"]})), model_version(pd.DataFrame({"x": [1]}))
     ('4', '')
     """
-    return str(data["model_version"].iloc[0]) if "model_version" in data.columns and len(data) else ""
+    if "model_version" not in data.columns:
+        return ""
+    from brickgate.gates.engines import is_spark_frame
 
-
-def publish_arguments(args: argparse.Namespace) -> list[str]:
-    """`--results-table` and `--alert` flags for the gate command."""
-    flags = (
-        ["--results-table", jobs.table_name(args.catalog, args.schema, args.results_table)]
-        if args.results_table
-        else []
-    )
-    for channel in args.alert:
-        flags += ["--alert", channel]
-    return flags
+    if is_spark_frame(data):
+        row = data.select("model_version").first()
+        return "" if row is None or row[0] is None else str(row[0])
+    return str(data["model_version"].iloc[0]) if len(data) else ""
 
 
 def record(run: GateRun, args: argparse.Namespace, *, model_version: str = "") -> int:

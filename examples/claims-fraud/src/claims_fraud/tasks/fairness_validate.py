@@ -1,8 +1,9 @@
 """Job tasks `fairness_analysis` (training) and `fairness_check` (monitoring): the fairness gate.
 
-Runs `brickgate fairness-gate` on the scores in `--data-table` (in training, the candidate's
-test-split scores; in monitoring, the newest batch of the predictions table) and logs the result
-and reports to the candidate's MLflow run (or a new monitoring run), tagged with the verdict.
+Runs `brickgate.fairness_gate` (the Spark engine on Databricks) on the scores in `--data-table`
+(in training, the candidate's test-split scores; in monitoring, the newest batch of the
+predictions table) and logs the result and reports to the candidate's MLflow run (or a new
+monitoring run), tagged with the verdict.
 Exits like the gate: 0 fair, 1 bias found with `--fail-on-bias`, 2 no verdict.
 """
 
@@ -27,22 +28,7 @@ def main(argv: Sequence[str]) -> int:
 
     data = gates.task_data(args)
     version = gates.model_version(data)
-    gate_args = [
-        "--score-column",
-        args.score_column,
-        "--protected-attributes",
-        ",".join(args.protected_attributes),
-        "--threshold-percentile",
-        str(args.threshold_percentile),
-        *gates.publish_arguments(args),
-    ]
-    if args.fail_on_bias:
-        gate_args.append("--fail-on-bias")
-    if args.model_name:
-        gate_args += ["--model-name", args.model_name]
-    if version:
-        gate_args += ["--model-version", version]
-    run = gates.run_gate("fairness", data, gate_args, "fairness", source_name=args.data_table)
+    run = gates.fairness(data, args, version=version)
     return gates.record(run, args, model_version=version)
 
 

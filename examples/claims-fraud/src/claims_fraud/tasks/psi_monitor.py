@@ -41,18 +41,7 @@ def main(argv: Sequence[str]) -> int:
 
     data = gates.task_data(args)
     version = gates.model_version(data)
-    gate_args = [
-        "--profile",
-        f"runs:/{profile_run(args)}/{gates.PROFILE_ARTIFACT}",
-        "--features",
-        ",".join(args.features),
-        "--score-column",
-        args.score_column,
-        *gates.publish_arguments(args),
-    ]
-    if args.fail_on_drift:
-        gate_args.append("--fail-on-drift")
-    run = gates.run_gate("psi", data, gate_args, "psi", source_name=args.data_table)
+    run = gates.drift(data, args, profile=f"runs:/{profile_run(args)}/{gates.PROFILE_ARTIFACT}")
     return gates.record(run, args, model_version=version)
 
 
