@@ -124,6 +124,17 @@ def alert_rendering(document: Mapping[str, Any], alert: Any) -> Any:
     return None
 
 
+def check_email(source: str, namespace: Mapping[str, Any]) -> None:
+    """An alert email as shown: its headers and body are those brickgate writes for the document's `alert`."""
+    from brickgate.alerts import email_message
+
+    head, body = source.split("\n\n", 1)
+    shown = dict(line.split(": ", 1) for line in head.splitlines())
+    mail = email_message(namespace["alert"], sender=shown["From"], recipients=shown["To"].split(", "))
+    assert {name: mail[name] for name in shown} == shown
+    assert mail.get_content() == body
+
+
 def check_json(source: str, namespace: Mapping[str, Any]) -> None:
     """Validate against the shipped schema it names; an alert payload must be what brickgate sends
     for the `alert` the document's Python example built."""

@@ -2,8 +2,8 @@
 
 Every fence is one Sybil example, evaluated by the runner for its language: `python` runs
 in the document's namespace, `bash` runs with bash (`set -euo pipefail`), `console` runs each
-`$ ` command and compares what it prints with the lines shown under it, `yaml`/`json` are
-checked against the code they describe, and a `text` block that starts with `brickgate ` is a
+`$ ` command and compares what it prints with the lines shown under it, `yaml`/`json`/`email`
+are checked against the code they describe, and a `text` block that starts with `brickgate ` is a
 usage synopsis whose options must exist. Anything else must be marked not runnable with
 Sybil's `<!-- skip: next "reason" -->`, so that a reader can see why it is not tested.
 """
@@ -26,7 +26,7 @@ from sybil.evaluators.skip import Skipper
 from sybil.parsers.markdown import ClearNamespaceParser, SkipParser
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-from tests.docs.checks import check_json, check_text, check_yaml
+from tests.docs.checks import check_email, check_json, check_text, check_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -141,6 +141,7 @@ RUNNERS: dict[str, Callable[[Example], None]] = {
     "yaml": checked(check_yaml),
     "json": lambda example: check_json(str(example.parsed), example.namespace),
     "text": checked(check_text),
+    "email": lambda example: check_email(str(example.parsed), example.namespace),
 }
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from _pytest.mark import ParameterSet
 
-from tests.docs.examples import REPO, WORKSPACE, Block, blocks, documents, parse
+from tests.docs.examples import REPO, RUNNERS, WORKSPACE, Block, blocks, documents, parse
 from tests.helpers.http_recorder import HttpRecorder
 
 EXAMPLE = REPO / "examples" / "claims-fraud"
@@ -149,3 +149,25 @@ def test_example(
     if (directory / "src").is_dir():
         monkeypatch.syspath_prepend(str(directory / "src"))
     block.example.evaluate()
+
+
+def has_runner(block: Block) -> bool:
+    """A text block runs only as a usage synopsis."""
+    if block.language == "text":
+        return str(block.example.parsed).startswith("brickgate ")
+    return block.language in RUNNERS
+
+
+def test_every_block_runs_or_is_marked() -> None:
+    """Cheap and in the fast suite, for the slow documents too: no block without a runner goes unmarked."""
+    unmarked = [
+        f"{block.where} ({block.language or 'untagged'})"
+        for path in documents()
+        for block in blocks(parse(path))
+        if block.skip_reason is None
+        and (
+            block.language not in RUNNERS
+            or (block.language == "text" and not block.example.parsed.startswith("brickgate "))
+        )
+    ]
+    assert unmarked == []
