@@ -209,11 +209,14 @@ def runs_dir(state_dir: Path) -> Path:
 
 
 def write_record(record: RunRecord, folder: Path) -> Path:
-    """Write `run.json` into `folder` atomically (readers never see half a file)."""
+    """Write `run.json` into `folder` atomically (readers never see half a file), secrets masked:
+    parameters and messages may carry values resolved from secret variables."""
+    from brickgate.redaction import redact
+
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RECORD_FILE
     scratch = folder / f".{RECORD_FILE}.{os.getpid()}.tmp"
-    scratch.write_text(json.dumps(record.to_document(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    scratch.write_text(redact(json.dumps(record.to_document(), indent=2, sort_keys=True)) + "\n", encoding="utf-8")
     scratch.replace(path)
     return path
 
