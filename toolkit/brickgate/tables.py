@@ -1,11 +1,13 @@
 """Read and write tables by three-level name, the same way locally and on Databricks.
 
 On Databricks (`DATABRICKS_RUNTIME_VERSION` is set) a name `catalog.schema.table` is a Unity
-Catalog table written through Spark. Elsewhere it is a Delta table written through
-`deltalake` (delta-rs) under the local warehouse folder:
-`<warehouse>/<catalog>/<schema>/<table>`, where the warehouse is `$BRICKGATE_WAREHOUSE` or
-`.brickgate/warehouse`. A name containing a path separator is a Delta folder used as is.
-Appends never rewrite history, and a changed schema is refused unless asked for.
+Catalog table written through Spark. Elsewhere it is a Delta table in the local warehouse
+folder `<warehouse>/<catalog>/<schema>/<table>` (the warehouse is `$BRICKGATE_WAREHOUSE` or
+`.brickgate/warehouse`), written through `deltalake` (delta-rs) by default, or through Spark
+(``spark=`` a session, as ``delta.`<folder>```) by Spark jobs and the gates' Spark engine:
+both name the same folder, so either reads what the other wrote. A name containing a path
+separator is a Delta folder used as is. Appends never rewrite history, and a changed schema
+is refused unless asked for.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ MISSING_NAMESPACE = (
     "table {name}: its catalog or schema does not exist ({detail}); create the schema first "
     "(a bundle's schemas: resource does, on deploy) and have an admin create the catalog (docs/setup.md)"
 )
+MISSING_TABLE = "table {name} does not exist (looked in {location})"
 SCHEMA_CHANGE = (
     "table {name}: the data's schema differs from the table's ({detail}); "
     "write to another table, or evolve this one from Python: write_table(..., allow_schema_change=True)"
@@ -94,22 +97,28 @@ def local_path(name: str, warehouse: Path | None = None) -> Path:
     return (warehouse or warehouse_dir()).joinpath(*parts)
 
 
-def table_exists(name: str, *, warehouse: Path | None = None) -> bool:
-    if on_databricks():
-        return bool(_spark().catalog.tableExists(name))
+def table_exists(name: str, *, warehouse: Path | None = None, spark: Any = None) -> bool:
+    if spark is not None or on_databricks():
+        return _spark_schema(spark or _spark(), spark_name(name, warehouse)) is not None
     from deltalake import DeltaTable
 
     return bool(DeltaTable.is_deltatable(str(local_path(name, warehouse))))
 
 
-def read_table(name: str, *, warehouse: Path | None = None, version: int | None = None) -> pd.DataFrame:
-    """The whole table as pandas (optionally at a Delta `version`, locally)."""
-    if on_databricks():
-        reader = _spark().read
+def read_table(
+    name: str, *, warehouse: Path | None = None, version: int | None = None, spark: Any = None
+) -> pd.DataFrame:
+    """The whole table as pandas (optionally at a Delta `version`), through Spark when given
+    `spark` or on Databricks."""
+    if spark is not None or on_databricks():
+        session = spark or _spark()
+        target = spark_name(name, warehouse)
+        if _spark_schema(session, target) is None:
+            raise InputError(MISSING_TABLE.format(name=name, location=_location(name, target, warehouse)))
+        reader = session.read
         if version is not None:
             reader = reader.option("versionAsOf", version)
-        spark_frame: pd.DataFrame = reader.table(name).toPandas()
-        return spark_frame
+        return _utc_timestamps(session, reader.table(target))
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
@@ -117,7 +126,7 @@ def read_table(name: str, *, warehouse: Path | None = None, version: int | None 
     try:
         table = DeltaTable(str(path), version=version)
     except TableNotFoundError as exc:
-        raise InputError(f"table {name} does not exist (looked in {path})") from exc
+        raise InputError(MISSING_TABLE.format(name=name, location=path)) from exc
     frame: pd.DataFrame = table.to_pandas()
     return frame
 
@@ -129,6 +138,7 @@ def write_table(
     mode: WriteMode = "append",
     allow_schema_change: bool = False,
     warehouse: Path | None = None,
+    spark: Any = None,
 ) -> TableWrite:
     """Append (default) or overwrite `data` into the table `name`, creating it if needed.
 
@@ -137,6 +147,9 @@ def write_table(
     `schema_difference`); any difference is refused unless `allow_schema_change`, which
     merges new columns on append and replaces the schema on overwrite.
 
+    With a Spark session `spark` (always on Databricks) the rows go through Spark's
+    ``saveAsTable`` of a Delta table, into the same folder deltalake would use locally.
+
     Raises
     ------
     InputError
@@ -144,8 +157,10 @@ def write_table(
     """
     if mode not in ("append", "overwrite"):
         raise InputError(f"table {name}: write mode '{mode}' is not append or overwrite")
-    if on_databricks():
-        return _write_spark(name, data, mode=mode, allow_schema_change=allow_schema_change)
+    if spark is not None or on_databricks():
+        return _write_spark(
+            spark or _spark(), name, data, mode=mode, allow_schema_change=allow_schema_change, warehouse=warehouse
+        )
     import pyarrow as pa
     from deltalake import DeltaTable, Schema, write_deltalake
 
@@ -203,20 +218,101 @@ def schema_difference(table: Mapping[str, str], data: Mapping[str, str]) -> str:
     return "; ".join(parts)
 
 
-def _write_spark(name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema_change: bool) -> TableWrite:
-    spark = _spark()
-    writer = spark.createDataFrame(data).write.format("delta").mode(mode)
+def spark_name(name: str, warehouse: Path | None = None) -> str:
+    """How Spark names the table `name`: itself on Databricks, else its local Delta folder.
+
+    >>> spark_name("main.fraud.claims", Path("/w"))
+    'delta.`/w/main/fraud/claims`'
+    """
+    if on_databricks() and not is_path_name(name):
+        return name
+    return f"delta.`{local_path(name, warehouse).resolve().as_posix()}`"
+
+
+def _spark_schema(spark: Any, target: str) -> dict[str, str] | None:
+    """Column name → Delta type name of the table `target`, or None when it does not exist."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        schema = spark.table(target).schema
+    except AnalysisException:
+        return None
+    return {field.name: field.dataType.typeName() for field in schema.fields}
+
+
+def _write_spark(
+    spark: Any, name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema_change: bool, warehouse: Path | None
+) -> TableWrite:
+    """Write through Spark's ``saveAsTable`` of a Delta table, checking the schema as deltalake does.
+
+    A new table is created with mode ``errorifexists`` (appending to a folder that is not yet
+    a table fails in Delta); if another writer created it meanwhile, the rows are appended.
+    Columns the table stores wider (``integer`` data into a ``long`` column) are cast to it.
+    """
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    target = spark_name(name, warehouse)
+    frame = spark.createDataFrame(data)
+    existing = _spark_schema(spark, target)
+    if existing is None:
+        try:
+            _save(frame.write.format("delta").mode("errorifexists"), target, name)
+            return _spark_written(spark, target, name, data, warehouse)
+        except AnalysisException as exc:
+            if "EXISTS" not in (exc.getCondition() or ""):
+                raise
+        existing = _spark_schema(spark, target) or {}
+    written = {field.name: field.dataType.typeName() for field in frame.schema.fields}
+    difference = schema_difference(existing, written)
+    if difference and not allow_schema_change:
+        raise InputError(SCHEMA_CHANGE.format(name=name, detail=difference))
+    frame = frame.select(
+        *[
+            F.col(f"`{column}`").cast(existing[column]) if (existing.get(column), kind) in WIDENING else f"`{column}`"
+            for column, kind in written.items()
+        ]
+    )
+    writer = frame.write.format("delta").mode(mode)
     if allow_schema_change:
         writer = writer.option("mergeSchema" if mode == "append" else "overwriteSchema", "true")
+    _save(writer, target, name)
+    return _spark_written(spark, target, name, data, warehouse)
+
+
+def _save(writer: Any, target: str, name: str) -> None:
+    """``saveAsTable``; a catalog or schema that does not exist (Unity Catalog) is its own error."""
     try:
-        writer.saveAsTable(name)
+        writer.saveAsTable(target)
     except Exception as exc:  # AnalysisException: its module differs across runtimes
         if any(error in str(exc) for error in MISSING_NAMESPACE_ERRORS):
             raise InputError(MISSING_NAMESPACE.format(name=name, detail=first_line(str(exc)))) from exc
-        if "schema" in str(exc).lower() and not allow_schema_change:
-            raise InputError(SCHEMA_CHANGE.format(name=name, detail=first_line(str(exc)))) from exc
         raise
-    return TableWrite(name=name, location=name, rows=len(data), version=None)
+
+
+def _spark_written(spark: Any, target: str, name: str, data: pd.DataFrame, warehouse: Path | None) -> TableWrite:
+    history = spark.sql(f"DESCRIBE HISTORY {target} LIMIT 1").collect()
+    location = _location(name, target, warehouse)
+    return TableWrite(name=name, location=location, rows=len(data), version=int(history[0]["version"]))
+
+
+def _utc_timestamps(spark: Any, frame: Any) -> pd.DataFrame:
+    """Spark's ``toPandas`` as deltalake reads it: ``timestamp`` columns (instants) in UTC.
+
+    Spark hands them over as naive times in the session time zone; without this a table read
+    through Spark and through deltalake would not compare equal.
+    """
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    result: pd.DataFrame = frame.toPandas()
+    for field in frame.schema.fields:
+        if field.dataType.typeName() == "timestamp":
+            result[field.name] = result[field.name].dt.tz_localize(zone).dt.tz_convert("UTC")
+    return result
+
+
+def _location(name: str, target: str, warehouse: Path | None) -> str:
+    """The table's name in the catalog (Databricks), else its local folder."""
+    return name if target == name else str(local_path(name, warehouse))
 
 
 def _spark() -> Any:

@@ -130,18 +130,29 @@ def _run(argv: Sequence[str] | None) -> int:
         click.echo(f"{ERROR_PREFIX}{redact(exc.format_message())}{_help_hint(exc)}", err=True)
         code = 2
     except BrickgateError as exc:
-        message = redact(str(exc))
-        click.echo(f"{ERROR_PREFIX}{message}", err=True)
-        if session.options.format == "github":
-            from brickgate.github import annotation
-
-            click.echo(annotation("error", message))
-        code = exc.exit_code
+        code = _report(exc, session.options)
     except Exception as exc:  # noqa: BLE001 - the one broad handler, by design
-        click.echo(INTERNAL_ERROR.format(kind=type(exc).__name__, message=redact(str(exc))), err=True)
+        from brickgate.runtime.spark import spark_error
+
+        spark_failure = spark_error(exc)
+        if spark_failure is not None:  # Spark's own error class and message, one line
+            code = _report(spark_failure, session.options)
+        else:
+            click.echo(INTERNAL_ERROR.format(kind=type(exc).__name__, message=redact(str(exc))), err=True)
+            code = 2
         if session.options.verbose:
             import traceback  # only here: costs tens of ms on every start
 
             click.echo(redact(traceback.format_exc()), err=True)
-        code = 2
     return code if isinstance(code, int) else 0
+
+
+def _report(exc: BrickgateError, options: GlobalOptions) -> int:
+    """One ``brickgate: error:`` line (and an annotation in github format); the exit code."""
+    message = redact(str(exc))
+    click.echo(f"{ERROR_PREFIX}{message}", err=True)
+    if options.format == "github":
+        from brickgate.github import annotation
+
+        click.echo(annotation("error", message))
+    return exc.exit_code

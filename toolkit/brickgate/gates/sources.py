@@ -215,8 +215,8 @@ def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) ->
     kind = source_kind(source)
     location = source if kind == "table" else str(Path(source).resolve())
     try:
-        if kind == "table":
-            frame = spark.table(source)
+        if kind == "table":  # on Databricks the catalog's table, locally the warehouse folder
+            frame = spark.table(tables.spark_name(source))
         elif kind == "delta":
             frame = spark.read.format("delta").load(location)
         elif kind == "parquet":

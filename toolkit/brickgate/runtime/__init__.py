@@ -15,17 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-LOCAL_SPARK_CONF = {
-    "spark.ui.enabled": "false",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.driver.memory": "2g",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
-}
-
 
 def get_spark() -> SparkSession:
-    """The active Spark session, or a new local one (`local[2]`, UI off) outside Databricks."""
+    """The active Spark session, or a new local one outside Databricks.
+
+    The local session (`local[2]`, or ``$BRICKGATE_SPARK_MASTER``) is Delta-enabled with the
+    jars of `make spark-jars` (`brickgate.runtime.spark`); without them it raises one line
+    saying so.
+    """
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -33,8 +30,10 @@ def get_spark() -> SparkSession:
         return active
     builder = SparkSession.builder.appName("brickgate")
     if not os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+        from brickgate.runtime.spark import local_conf
+
         builder = builder.master(os.environ.get("BRICKGATE_SPARK_MASTER", "local[2]"))
-        for key, value in LOCAL_SPARK_CONF.items():
+        for key, value in local_conf().items():
             builder = builder.config(key, value)
     return builder.getOrCreate()
 
