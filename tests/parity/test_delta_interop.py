@@ -32,17 +32,17 @@ def batch(start: int, count: int) -> pd.DataFrame:
 
 def rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Order-free comparable rows (nulls as None)."""
-    cleaned = frame.astype(object).where(frame.notna(), None)
-    return sorted((tuple(row) for row in cleaned[sorted(frame.columns)].itertuples(index=False)), key=repr)
+    values = frame[sorted(frame.columns)].astype(object).itertuples(index=False)
+    return sorted((tuple(None if pd.isna(v) else v for v in row) for row in values), key=repr)
 
 
 @pytest.mark.parametrize("first", ["deltalake", "spark"])
 def test_one_table_for_both_writers(first: str, spark: Any, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse"
-    writers = {"deltalake": {}, "spark": {"spark": spark}}
+    writers: dict[str, dict[str, Any]] = {"deltalake": {}, "spark": {"spark": spark}}
     second = "spark" if first == "deltalake" else "deltalake"
     for index, writer in enumerate([first, second, first, second]):
-        write_table("main.results.runs", batch(index * 3, 3), warehouse=warehouse, **writers[writer])  # type: ignore[arg-type]
+        write_table("main.results.runs", batch(index * 3, 3), warehouse=warehouse, **writers[writer])
     expected = rows(pd.concat([batch(index * 3, 3) for index in range(4)]))
     by_deltalake = read_table("main.results.runs", warehouse=warehouse)
     by_spark = read_table("main.results.runs", warehouse=warehouse, spark=spark)
