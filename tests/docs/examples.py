@@ -48,8 +48,9 @@ def workspace(example: Example) -> Path:
 
 
 def shell_environment() -> dict[str, str]:
-    """The test's (already cleaned) environment with this checkout's `brickgate` first on PATH."""
-    return os.environ | {"PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    """The test's (already cleaned) environment with this checkout's `brickgate` first on PATH
+    (and the C collation, so that listings shown in the docs have one order)."""
+    return os.environ | {"PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", "LC_ALL": "C.UTF-8"}
 
 
 def run_bash(example: Example) -> None:
