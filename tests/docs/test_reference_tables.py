@@ -2,8 +2,8 @@
 
 docs/cli.md's option tables (one per command section) list every option of the command and no
 other; each row's environment variables, TOML key and default are the ones `defaults.toml`
-(through `brickgate.settings`) gives the command. docs/actions.md's input and output tables list
-exactly the inputs, outputs and defaults of `action.yml`, `actions/*/action.yml` and the
+(through `brickgate.settings`) gives the command. docs/actions.md's input, output and secret tables
+list exactly the inputs, outputs, secrets and defaults of `action.yml`, `actions/*/action.yml` and the
 reusable workflows.
 """
 
@@ -186,13 +186,12 @@ def load(path: Path) -> dict[Any, Any]:
     return loaded
 
 
-def declared(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Inputs and outputs of an action, or of a reusable workflow's workflow_call."""
+def declared(path: Path) -> dict[str, dict[str, Any]]:
+    """Inputs, outputs and secrets of an action, or of a reusable workflow's workflow_call."""
     document = load(path)
-    if "runs" in document:
-        return document.get("inputs") or {}, document.get("outputs") or {}
-    call = (document.get("on") or document[True])["workflow_call"] or {}
-    return call.get("inputs") or {}, call.get("outputs") or {}
+    if "runs" not in document:
+        document = (document.get("on") or document[True])["workflow_call"] or {}
+    return {kind: document.get(f"{kind}s") or {} for kind in ("input", "output", "secret")}
 
 
 def yaml_default(value: Any) -> str:
@@ -204,7 +203,7 @@ def yaml_default(value: Any) -> str:
 def interface_tables() -> Iterator[tuple[Path, Table]]:
     for table in tables(REPO / "docs" / "actions.md"):
         name = CODE.findall(table.heading)
-        if table.header[0] in ("input", "output") and name:
+        if table.header[0] in ("input", "output", "secret") and name:
             source = name[0]
             if source == "action.yml":
                 path = REPO / source
@@ -219,9 +218,8 @@ def test_action_and_workflow_tables_match_their_yaml() -> None:
     problems = []
     seen: dict[Path, set[str]] = {}
     for path, table in interface_tables():
-        inputs, outputs = declared(path)
         kind = table.header[0]
-        expected = inputs if kind == "input" else outputs
+        expected = declared(path)[kind]
         seen.setdefault(path, set()).add(kind)
         documented: dict[str, str] = {}
         for row in table.rows:
@@ -252,4 +250,7 @@ def test_action_and_workflow_tables_match_their_yaml() -> None:
                     )
     assert problems == []
     actions = [REPO / "action.yml", *sorted(REPO.glob("actions/*/action.yml"))]
-    assert [p for p in actions if "input" not in seen.get(p, set())] == []
+    workflows = [REPO / ".github" / "workflows" / name for name in ("ci.yml", "cd-dev.yml", "cd-prod.yml")]
+    assert [p for p in actions + workflows if "input" not in seen.get(p, set())] == []
+    assert [p for p in workflows if declared(p)["secret"] and "secret" not in seen[p]] == []
+    assert [p for p in actions + workflows if declared(p)["output"] and "output" not in seen[p]] == []
