@@ -254,3 +254,31 @@ def test_action_and_workflow_tables_match_their_yaml() -> None:
     assert [p for p in actions + workflows if "input" not in seen.get(p, set())] == []
     assert [p for p in workflows if declared(p)["secret"] and "secret" not in seen[p]] == []
     assert [p for p in actions + workflows if declared(p)["output"] and "output" not in seen[p]] == []
+
+
+def variables_of(path: Path, header: str) -> list[tuple[str, ...]]:
+    (table,) = [t for t in tables(path) if t.header[: len(header.split())] == tuple(header.split())]
+    return list(table.rows)
+
+
+def test_alert_variables_are_the_ones_the_channels_read() -> None:
+    """Every variable of the alerts.md table is read by the alerts package and the other way round;
+    the rows marked required are the ones `check_channels` asks for."""
+    from brickgate.alerts import REQUIRED_ENV
+
+    rows = variables_of(REPO / "docs" / "alerts.md", "channel variable required")
+    documented = {CODE.findall(row[1])[0] for row in rows}
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "toolkit" / "brickgate" / "alerts").glob("*.py"))
+    assert documented == set(re.findall(r"\bBRICKGATE_[A-Z0-9_]*[A-Z0-9]\b", source))
+    required: dict[str, set[str]] = {}
+    for row in rows:
+        if row[2].startswith("yes"):
+            required.setdefault(row[0], set()).add(CODE.findall(row[1])[0])
+    assert required == {channel: set(names) for channel, names in REQUIRED_ENV.items()}
+
+
+def test_task_environment_variables_are_set_by_the_runner() -> None:
+    rows = variables_of(REPO / "docs" / "local-runs.md", "variable value")
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "toolkit" / "brickgate" / "runner").rglob("*.py"))
+    names = [name for row in rows for code in CODE.findall(row[0]) for name in [code.split("=")[0]] if "<" not in name]
+    assert [name for name in names if f'"{name}"' not in source] == []
