@@ -4,6 +4,7 @@ same way wherever they come from."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,13 @@ import pytest
 from brickgate import config, settings
 from brickgate.cli import cli, main
 from brickgate.cli.common import command_options
+from brickgate.cli.deploy import DeployArgs
+from brickgate.cli.init import InitArgs
+from brickgate.cli.promote_model import PromoteArgs
+from brickgate.cli.run import RunArgs
+from brickgate.cli.runs import ListArgs
+from brickgate.cli.tag_release import TagArgs
+from brickgate.cli.validate_bundle import ValidateArgs
 from brickgate.errors import ConfigError
 from brickgate.settings import Number
 
@@ -52,6 +60,24 @@ def test_each_defaults_entry_has_its_click_option() -> None:
     listed = {(command, name) for command, options in settings.specs().items() for name in options}
     assert listed - declared == set()
     assert declared - listed == set()
+
+
+ARGS = {
+    "deploy": DeployArgs,
+    "init": InitArgs,
+    "promote-model": PromoteArgs,
+    "run": RunArgs,
+    "runs list": ListArgs,
+    "tag-release": TagArgs,
+    "validate-bundle": ValidateArgs,
+}
+
+
+@pytest.mark.parametrize(("command", "args"), ARGS.items(), ids=list(ARGS))
+def test_each_command_has_a_typed_options_class_with_its_options(command: str, args: type) -> None:
+    """`Resolved.fill` checks this at run time too; here every command is covered without running it."""
+    assert dataclasses.is_dataclass(args) and args.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert sorted(f.name for f in dataclasses.fields(args)) == sorted(command_options(cli)[command])
 
 
 @pytest.mark.parametrize(

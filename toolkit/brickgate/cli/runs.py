@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,13 @@ def _state_dir(directory: str) -> Path:
     return Path(directory) / ".brickgate"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ListArgs:
+    """The options of `brickgate runs list`, resolved (defaults in defaults.toml ["runs list".*])."""
+
+    limit: int
+
+
 @click.group("runs")
 def runs() -> None:
     """List and inspect local job runs (`brickgate run`) recorded under DIR/.brickgate/runs/."""
@@ -36,10 +44,10 @@ def list_command(ctx: click.Context, /, directory: str, **_: object) -> int:
     """List the runs of DIR's bundle, newest first (exit 0, also when there are none)."""
     from brickgate.runner.record import list_runs
 
-    limit: int = resolve_options(ctx)["limit"]
+    args = resolve_options(ctx).fill(ListArgs)
     state_dir = _state_dir(directory)
     skipped: list[str] = []
-    records = list_runs(state_dir, skipped=skipped)[:limit]
+    records = list_runs(state_dir, skipped=skipped)[: args.limit]
     if skipped:
         from brickgate.output import warn
 
