@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 WriteMode = Literal["append", "overwrite"]
+# A gate run's identity in a results table: a re-run (same id, gate, model or data) replaces it.
+RESULTS_RUN_KEY = ("run_id", "gate", "model_name", "model_version", "current_source", "baseline")
 DEFAULT_WAREHOUSE = Path(".brickgate") / "warehouse"
 NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BAD_NAME = "table name '{name}' is not catalog.schema.table (letters, digits and _ in each part) or a folder path"
@@ -139,6 +141,7 @@ def write_table(
     allow_schema_change: bool = False,
     warehouse: Path | None = None,
     spark: Any = None,
+    run_key: Sequence[str] = (),
 ) -> TableWrite:
     """Append (default) or overwrite `data` into the table `name`, creating it if needed.
 
@@ -150,6 +153,12 @@ def write_table(
     With a Spark session `spark` (always on Databricks) the rows go through Spark's
     ``saveAsTable`` of a Delta table, into the same folder deltalake would use locally.
 
+    `run_key` (e.g. `RESULTS_RUN_KEY`) makes an append idempotent per run: when the table
+    already holds rows with the data's values of those columns (the same run written again,
+    e.g. a retried job), they are replaced in the same commit instead of added twice. Every
+    append is one Delta commit, so a writer killed before it commits leaves no row of its run
+    (see `_append_files`).
+
     Raises
     ------
     InputError
@@ -158,26 +167,108 @@ def write_table(
     if mode not in ("append", "overwrite"):
         raise InputError(f"table {name}: write mode '{mode}' is not append or overwrite")
     if spark is not None or on_databricks():
-        return _write_spark(
-            spark or _spark(), name, data, mode=mode, allow_schema_change=allow_schema_change, warehouse=warehouse
-        )
+        session = spark or _spark()
+        return _write_spark(session, name, data, mode, allow_schema_change, warehouse, run_key)
     import pyarrow as pa
     from deltalake import DeltaTable, Schema, write_deltalake
 
     path = local_path(name, warehouse)
     frame = pa.Table.from_pandas(data, preserve_index=False)
-    if DeltaTable.is_deltatable(str(path)):
-        difference = schema_difference(
-            _column_types(DeltaTable(str(path)).schema()), _column_types(Schema.from_arrow(frame.schema))
-        )
-        if difference and not allow_schema_change:
-            raise InputError(SCHEMA_CHANGE.format(name=name, detail=difference))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    schema_mode: Any = None
-    if allow_schema_change:
-        schema_mode = "merge" if mode == "append" else "overwrite"
-    write_deltalake(str(path), frame, mode=mode, schema_mode=schema_mode)
+    schema_mode = _schema_mode(mode, allow_schema_change)
+    if not DeltaTable.is_deltatable(str(path)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_deltalake(str(path), frame, mode=mode, schema_mode=schema_mode)
+        return TableWrite(name=name, location=str(path), rows=len(data), version=DeltaTable(str(path)).version())
+    table = DeltaTable(str(path))
+    difference = schema_difference(_column_types(table.schema()), _column_types(Schema.from_arrow(frame.schema)))
+    if difference and not allow_schema_change:
+        raise InputError(SCHEMA_CHANGE.format(name=name, detail=difference))
+    key = _key(data, run_key) if mode == "append" else []
+    if key and _stored(table, data, key):  # a re-run: its old rows go in the same commit
+        write_deltalake(table, frame, mode="overwrite", predicate=_rerun_predicate(data, key), schema_mode=schema_mode)
+    elif key and not difference:
+        _append_files(table, path, frame)
+    else:
+        write_deltalake(table, frame, mode=mode, schema_mode=schema_mode)
     return TableWrite(name=name, location=str(path), rows=len(data), version=DeltaTable(str(path)).version())
+
+
+def _schema_mode(mode: WriteMode, allow_schema_change: bool) -> Any:
+    if not allow_schema_change:
+        return None
+    return "merge" if mode == "append" else "overwrite"
+
+
+def _key(data: pd.DataFrame, run_key: Sequence[str]) -> list[str]:
+    """The `run_key` columns the data has (a gate's rows lack the other gate's columns)."""
+    return [column for column in run_key if column in data.columns]
+
+
+def _rerun_predicate(data: pd.DataFrame, run_key: Sequence[str]) -> str:
+    """SQL (Spark and delta-rs) matching stored rows of the data's runs ("" without a key).
+
+    >>> import pandas as pd
+    >>> _rerun_predicate(pd.DataFrame({"run_id": ["7-1"], "model": [None], "x": [1]}), ("run_id", "model"))
+    "(run_id = '7-1' AND model IS NULL)"
+    """
+    columns = _key(data, run_key)
+    if not columns:
+        return ""
+    runs = data[columns].astype(object).drop_duplicates().itertuples(index=False)
+    return " OR ".join(
+        "(" + " AND ".join(_equals(column, value) for column, value in zip(columns, run, strict=True)) + ")"
+        for run in runs
+    )
+
+
+def _equals(column: str, value: Any) -> str:
+    from pandas import isna
+
+    if isna(value):
+        return f"{column} IS NULL"
+    text = str(value).replace("'", "''")
+    return f"{column} = '{text}'"
+
+
+def _stored(table: Any, data: pd.DataFrame, key: Sequence[str]) -> bool:
+    """Whether the deltalake `table` holds rows of any run (values of `key`) in `data`."""
+    first = data[key[0]].dropna().astype(str).unique().tolist()
+    stored = table.to_pandas(columns=list(key), filters=[(key[0], "in", first)] if first else None)
+    null = "\x00null"
+    known = set(stored[list(key)].astype(object).fillna(null).astype(str).itertuples(index=False))
+    return any(run in known for run in data[list(key)].astype(object).fillna(null).astype(str).itertuples(index=False))
+
+
+def _append_files(table: Any, path: Path, frame: Any) -> None:
+    """Append `frame` to an existing table in Delta's two steps: write the data file, then
+    commit one log entry that adds it. Readers only see files the log adds, so a writer
+    killed between the steps leaves an unreferenced file (VACUUM removes it) and no row."""
+    import json
+    import time
+    import uuid
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from deltalake.transaction import AddAction
+
+    schema = pa.schema(table.schema().to_arrow())
+    data = frame.select(schema.names).cast(schema)
+    file = f"part-00000-{uuid.uuid4()}-c000.snappy.parquet"
+    pq.write_table(data, path / file, compression="snappy")
+    add = AddAction(
+        path=file,
+        size=(path / file).stat().st_size,
+        partition_values={},
+        modification_time=int(time.time() * 1000),
+        data_change=True,
+        stats=json.dumps({"numRecords": data.num_rows}),
+    )
+    _commit_append(table, add)
+
+
+def _commit_append(table: Any, add: Any) -> None:
+    """The commit step of `_append_files` (its own function: the crash test stops here)."""
+    table.create_write_transaction([add], mode="append", schema=table.schema())
 
 
 def _column_types(schema: Any) -> dict[str, str]:
@@ -241,12 +332,19 @@ def _spark_schema(spark: Any, target: str) -> dict[str, str] | None:
 
 
 def _write_spark(
-    spark: Any, name: str, data: pd.DataFrame, *, mode: WriteMode, allow_schema_change: bool, warehouse: Path | None
+    spark: Any,
+    name: str,
+    data: pd.DataFrame,
+    mode: WriteMode,
+    allow_schema_change: bool,
+    warehouse: Path | None,
+    run_key: Sequence[str],
 ) -> TableWrite:
     """Write through Spark's ``saveAsTable`` of a Delta table, checking the schema as deltalake does.
 
-    A new table is created with mode ``errorifexists`` (appending to a folder that is not yet
-    a table fails in Delta); if another writer created it meanwhile, the rows are appended.
+    `run_key` as in `write_table` (Delta's ``replaceWhere``). A new table is created with mode
+    ``errorifexists`` (appending to a folder that is not yet a table fails in Delta); if
+    another writer created it meanwhile, the rows are appended.
     Columns the table stores wider (``integer`` data into a ``long`` column) are cast to it.
     """
     from pyspark.errors import AnalysisException
@@ -273,7 +371,12 @@ def _write_spark(
             for column, kind in written.items()
         ]
     )
-    writer = frame.write.format("delta").mode(mode)
+    key = _key(data, run_key) if mode == "append" else []
+    rerun = _rerun_predicate(data, key) if key else ""
+    if rerun and spark.table(target).where(rerun).limit(1).count():  # a re-run replaces its rows in one commit
+        writer = frame.write.format("delta").mode("overwrite").option("replaceWhere", rerun)
+    else:
+        writer = frame.write.format("delta").mode(mode)
     if allow_schema_change:
         writer = writer.option("mergeSchema" if mode == "append" else "overwriteSchema", "true")
     _save(writer, target, name)

@@ -188,7 +188,9 @@ def publish(
     1. ``--report-dir``: ``<gate>-result.json`` (schema-validated), ``<gate>-summary.md``,
        ``<gate>-<chart>.png`` (``plots`` extra) and the self-contained ``<gate>-report.html``.
     2. ``--results-table``: the rows, appended (never overwritten) through
-       `brickgate.tables.write_table`.
+       `brickgate.tables.write_table`: through Spark when the gate ran on Spark (a session is
+       active), else through deltalake; one commit per run, and a re-run of the same run id
+       replaces its rows instead of adding them twice.
     3. stdout in the chosen format; in github format also annotations (CRITICAL → error,
        WARNING → warning), ``$GITHUB_OUTPUT`` (plus ``report-path``) and the job summary.
     4. ``--github-status``: commit status ``brickgate/<gate>`` on the head commit. Not posted
@@ -216,10 +218,18 @@ def publish(
 
     table: TableWrite | None = None
     if options.results_table and outcome.results is not None and outcome.results.rows:
-        from brickgate.tables import warehouse_dir, write_table
+        from brickgate.runtime import active_spark
+        from brickgate.tables import RESULTS_RUN_KEY, warehouse_dir, write_table
 
         frame = results_frame(outcome.results)
-        table = write_table(options.results_table, frame, mode="append", warehouse=warehouse_dir(env))
+        table = write_table(
+            options.results_table,
+            frame,
+            mode="append",
+            warehouse=warehouse_dir(env),
+            spark=active_spark(),
+            run_key=RESULTS_RUN_KEY,
+        )
 
     _print_console(outcome, options.output_format, out)
     if options.output_format == "github":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,6 +37,17 @@ def get_spark() -> SparkSession:
         for key, value in local_conf().items():
             builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def active_spark() -> SparkSession | None:
+    """The Spark session already running in this process (a Spark engine started it, or the
+    cluster's), without importing pyspark or starting one: writers use Spark when it is
+    there and deltalake otherwise."""
+    if "pyspark.sql" not in sys.modules:
+        return None
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
 
 
 def get_dbutils() -> Any:
