@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from brickgate.gates import publish as publish_module
 from brickgate.gates.fairness import FairnessConfig, evaluate
 from brickgate.gates.fairness.render import outcome
 from brickgate.gates.publish import NO_MATPLOTLIB, PublishOptions, publish, results_frame
@@ -102,7 +101,7 @@ def test_one_retry_cycle_per_channel_and_run() -> None:
 
 
 def test_without_matplotlib_the_report_is_still_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(publish_module, "render_png", lambda chart: None)
+    monkeypatch.setattr("brickgate.report.charts.render_png", lambda chart: None)
     stderr = io.StringIO()
     report = publish(make_outcome(), PublishOptions(report_dir=tmp_path), stdout=io.StringIO(), stderr=stderr)
     assert report.warnings == (NO_MATPLOTLIB,)

@@ -22,8 +22,6 @@ from brickgate.errors import InfraError
 from brickgate.gates.result import GateOutcome, ResultRows
 from brickgate.output import OutputFormat, to_json, warn
 from brickgate.redaction import redact
-from brickgate.report import html
-from brickgate.report.charts import render_png
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,15 +119,19 @@ def results_frame(results: ResultRows) -> pd.DataFrame:
 
 
 def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -> list[Path]:
+    from brickgate.report import html
+    from brickgate.report.charts import render_png
+
+    report = outcome.report
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     result_path = folder / f"{outcome.gate}-result.json"
     result_path.write_text(to_json(outcome.document, outcome.schema) + "\n", encoding="utf-8")
     summary_path = folder / f"{outcome.gate}-summary.md"
-    summary_path.write_text(outcome.summary_markdown, encoding="utf-8")
+    summary_path.write_text(report.summary_markdown, encoding="utf-8")
     written += [result_path, summary_path]
     images: list[bytes] = []
-    for chart in outcome.charts:
+    for chart in report.charts:
         try:
             png = render_png(chart)
         except (ValueError, RuntimeError, OSError) as exc:
@@ -142,7 +144,7 @@ def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -
         png_path.write_bytes(png)
         written.append(png_path)
         images.append(png)
-    sections = list(outcome.sections)
+    sections = list(report.sections)
     if images:
         sections.append(html.Section(heading="Charts", images=tuple(images)))
     footer = f"brickgate {__version__} · {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')}"
@@ -237,7 +239,7 @@ def publish(
 
         report_path = str(options.report_dir / f"{outcome.gate}-report.html") if options.report_dir else ""
         github.write_outputs({**outcome.outputs, "report-path": report_path}, env)
-        github.append_summary(outcome.summary_markdown, env)
+        github.append_summary(outcome.report.summary_markdown, env)
 
     status: StatusResult | None = None
     unposted = ""  # inside GitHub Actions a status that was not posted fails the command after the alerts

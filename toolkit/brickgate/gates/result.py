@@ -12,16 +12,16 @@ gate produced it, and `brickgate.cli` turns ``passed`` into the exit code (0 or 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
-
-from brickgate.report.charts import BarChart
-from brickgate.report.html import Section
 
 if TYPE_CHECKING:
     from brickgate.alerts import Alert
+    from brickgate.report.charts import BarChart
+    from brickgate.report.html import Section
 
 GateName = Literal["fairness", "psi"]
 Status = Literal["ok", "warning", "critical", "skipped", "undetermined"]
@@ -107,6 +107,19 @@ class ResultRows:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Report:
+    """The report pieces: the markdown summary, the charts and the HTML body.
+
+    A gate renders them only when publishing asks (``--report-dir``, the GitHub job summary),
+    so a run without a report never imports the report modules.
+    """
+
+    summary_markdown: str
+    charts: tuple[BarChart, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class GateOutcome:
     """A gate's verdict with everything the publish step writes.
 
@@ -125,8 +138,6 @@ class GateOutcome:
         Each CRITICAL/WARNING finding becomes an annotation in github format.
     outputs:
         ``$GITHUB_OUTPUT`` values (publish adds ``report-path`` when a report is written).
-    summary_markdown:
-        The job summary and ``<gate>-summary.md``.
     text:
         The plain-text report printed in text format.
     document, schema:
@@ -135,10 +146,10 @@ class GateOutcome:
         Rows appended to ``--results-table``.
     alerts:
         What to send through ``brickgate.alerts.send_alerts`` when channels are configured.
-    charts:
-        Drawn as PNG files (``plots`` extra) and embedded into the HTML report.
-    sections:
-        The body of the HTML report.
+    render_report:
+        Builds the `Report` (``report``, rendered once, on first use): the job summary and
+        ``<gate>-summary.md``, the charts (PNG files with the ``plots`` extra, embedded into the
+        HTML report) and the HTML body.
     result:
         The gate's typed result (`FairnessResult`, `PsiResult`) for Python callers.
     """
@@ -149,15 +160,18 @@ class GateOutcome:
     headline: str
     findings: tuple[Finding, ...] = ()
     outputs: Mapping[str, object] = field(default_factory=dict)
-    summary_markdown: str = ""
     text: str = ""
     document: Mapping[str, Any] = field(default_factory=dict)
     schema: str = ""
     results: ResultRows | None = None
     alerts: tuple[Alert, ...] = ()
-    charts: tuple[BarChart, ...] = ()
-    sections: tuple[Section, ...] = ()
+    render_report: Callable[[], Report] = field(default=lambda: Report(summary_markdown=""), repr=False)
     result: Any = None
+
+    @cached_property
+    def report(self) -> Report:
+        """The rendered `Report`, built on first use."""
+        return self.render_report()
 
     def to_json(self) -> str:
         """The ``--format json`` document, validated against its schema."""

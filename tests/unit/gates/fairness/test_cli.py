@@ -265,9 +265,8 @@ def _write(workdir: Path, name: str, text: str) -> None:
         (
             [*BASE, "--data", "bad.parquet", "--protected-attributes", "sex"],
             ("bad.parquet", "not parquet"),
-            "bad.parquet: cannot read Parquet data: Error creating dataset. Could not read schema from 'bad.parquet'. "
-            "Is this a 'parquet' file?: Could not open Parquet input source 'bad.parquet': Parquet magic bytes not "
-            "found in footer. Either the file is corrupted or this is not a parquet file.",
+            "bad.parquet: cannot read Parquet data: Parquet magic bytes not found in footer. Either the file is "
+            "corrupted or this is not a parquet file.",
         ),
         (
             [*BASE, "--data", "nope.parquet", "--protected-attributes", "sex"],

@@ -8,7 +8,7 @@ values are shown as "undefined" with their reason, never as 0 or inf.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickgate.alerts import Alert
 from brickgate.gates.fairness.core import (
@@ -19,9 +19,11 @@ from brickgate.gates.fairness.core import (
     TestResult,
     worst_di,
 )
-from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows, RunContext
-from brickgate.report import html, markdown
-from brickgate.report.charts import BarChart
+from brickgate.gates.result import ColumnType, Finding, GateOutcome, Report, ResultRows, RunContext
+
+if TYPE_CHECKING:
+    from brickgate.report import html
+    from brickgate.report.charts import BarChart
 
 SCHEMA = "fairness-result"
 MAX_CHART_BARS = 40
@@ -270,7 +272,7 @@ def _group_row(group: GroupResult, labelled: bool) -> list[str]:
     if labelled:
         m = group.metrics
         row += [fmt(m.tpr), fmt(m.fpr), fmt(m.precision), fmt(m.tpr_ratio.value), fmt(m.fpr_ratio.value)] if m else []
-    return [*row, markdown.status_mark(group.status)]
+    return row
 
 
 def _headers(labelled: bool) -> list[str]:
@@ -307,6 +309,8 @@ def _label(group: GroupResult) -> str:
 def chart(attribute: AttributeResult, result: FairnessResult) -> BarChart:
     """DI per group (the first `MAX_CHART_BARS`) with CI whiskers and the band; a DI that is
     not a number is written on the chart (``∞`` or ``undefined``), never drawn as a bar."""
+    from brickgate.report.charts import BarChart
+
     groups = attribute.groups[:MAX_CHART_BARS]
     return BarChart(
         name=f"di-{_slug(attribute.name)}",
@@ -324,6 +328,8 @@ def chart(attribute: AttributeResult, result: FairnessResult) -> BarChart:
 def rate_chart(attribute: AttributeResult) -> BarChart:
     """Selection rate per group with the reference's rate as a line: it speaks even when every
     DI is undefined (a reference that is never selected)."""
+    from brickgate.report.charts import BarChart
+
     groups = attribute.groups[:MAX_CHART_BARS]
     return BarChart(
         name=f"rate-{_slug(attribute.name)}",
@@ -336,13 +342,16 @@ def rate_chart(attribute: AttributeResult) -> BarChart:
 
 
 def summary_markdown(result: FairnessResult, line: str) -> str:
+    from brickgate.report import markdown
+
     labelled = result.config.label_column is not None
     mark = markdown.status_mark(result.status)
     parts = [f"## Fairness gate: {mark}", "", f"**{line}**", ""]
     parts += [f"- {fact}" for fact in _facts(result)]
     for attribute in result.attributes:
         parts += ["", f"### {attribute.name} — {markdown.status_mark(attribute.status)}", ""]
-        parts.append(markdown.table(_headers(labelled), [_group_row(g, labelled) for g in attribute.groups]))
+        rows = [[*_group_row(g, labelled), markdown.status_mark(g.status)] for g in attribute.groups]
+        parts.append(markdown.table(_headers(labelled), rows))
         parts.append("")
         parts += [f"- {markdown.escape_cell(note)}" for note in _notes(attribute)]
         parts += ["", markdown.mermaid_bar_chart(rate_chart(attribute))]
@@ -362,7 +371,7 @@ def text_report(result: FairnessResult, line: str) -> str:
     parts = [f"fairness gate: {result.status.upper()} — {line}", *(f"  {fact}" for fact in _facts(result))]
     for attribute in result.attributes:
         parts += ["", f"{attribute.name}: {attribute.status.upper()}"]
-        rows = [[*_group_row(g, labelled)[:-1], g.status] for g in attribute.groups]
+        rows = [[*_group_row(g, labelled), g.status] for g in attribute.groups]
         parts.append(_text_table(_headers(labelled), rows))
         parts += [f"  {note}" for note in _notes(attribute)]
     return "\n".join(parts) + "\n"
@@ -530,10 +539,12 @@ def alerts(result: FairnessResult, context: RunContext) -> tuple[Alert, ...]:
 
 
 def sections(result: FairnessResult) -> tuple[html.Section, ...]:
+    from brickgate.report import html
+
     labelled = result.config.label_column is not None
     found = [html.Section(heading="Run", paragraphs=tuple(_facts(result)))]
     for attribute in result.attributes:
-        rows = tuple(tuple([*_group_row(g, labelled)[:-1], g.status]) for g in attribute.groups)
+        rows = tuple(tuple([*_group_row(g, labelled), g.status]) for g in attribute.groups)
         headers = tuple(_headers(labelled))
         numeric = tuple(h not in ("group", "test", "status", "95 % CI") for h in headers)
         found.append(
@@ -562,13 +573,15 @@ def outcome(result: FairnessResult, context: RunContext) -> GateOutcome:
             "worst-di": "" if result.worst_di is None else f"{result.worst_di:.4f}",
             "critical-attributes": list(result.critical_attributes),
         },
-        summary_markdown=summary_markdown(result, line),
         text=text_report(result, line),
         document=document(result, context, line),
         schema=SCHEMA,
         results=result_rows(result, context),
         alerts=alerts(result, context),
-        charts=tuple(c for a in result.attributes for c in (rate_chart(a), chart(a, result))),
-        sections=sections(result),
+        render_report=lambda: Report(
+            summary_markdown=summary_markdown(result, line),
+            charts=tuple(c for a in result.attributes for c in (rate_chart(a), chart(a, result))),
+            sections=sections(result),
+        ),
         result=result,
     )

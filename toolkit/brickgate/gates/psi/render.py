@@ -8,14 +8,16 @@ its reason, never a PSI of 0; a run where no feature could be compared is ``unde
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickgate import __version__
 from brickgate.alerts import Alert
 from brickgate.gates.psi.core import BinShare, FeatureResult, PsiResult
-from brickgate.gates.result import ColumnType, Finding, GateOutcome, ResultRows, RunContext, Severity, Status
-from brickgate.report import html, markdown
-from brickgate.report.charts import BarChart
+from brickgate.gates.result import ColumnType, Finding, GateOutcome, Report, ResultRows, RunContext, Severity, Status
+
+if TYPE_CHECKING:
+    from brickgate.report import html
+    from brickgate.report.charts import BarChart
 
 SCHEMA = "psi-result"
 HISTOGRAMS = 3
@@ -170,6 +172,8 @@ def _row(feature: FeatureResult) -> list[str]:
 
 def chart(result: PsiResult) -> BarChart:
     """PSI per feature (skipped ones undefined) against the warn and fail thresholds."""
+    from brickgate.report.charts import BarChart
+
     features = result.features[:MAX_CHART_BARS]
     return BarChart(
         name="psi",
@@ -183,6 +187,8 @@ def chart(result: PsiResult) -> BarChart:
 
 def histograms(result: PsiResult) -> tuple[BarChart, ...]:
     """Reference and current share per bin of the `HISTOGRAMS` worst features, side by side."""
+    from brickgate.report.charts import BarChart
+
     ranked = sorted((f for f in result.features if f.psi is not None), key=lambda f: f.psi or 0.0, reverse=True)
     charts = []
     for feature in ranked[:HISTOGRAMS]:
@@ -203,6 +209,8 @@ def histograms(result: PsiResult) -> tuple[BarChart, ...]:
 
 
 def summary_markdown(result: PsiResult, context: RunContext, line: str) -> str:
+    from brickgate.report import markdown
+
     parts = [f"## PSI drift gate: {markdown.status_mark(result.status)}", "", f"**{line}**", ""]
     parts += [f"- {markdown.escape_cell(fact)}" for fact in _facts(result, context)]
     rows = [[*_row(f), markdown.status_mark(f.status)] for f in result.features]
@@ -333,6 +341,8 @@ def alerts(result: PsiResult, context: RunContext, identity: str) -> tuple[Alert
 
 
 def sections(result: PsiResult, context: RunContext) -> tuple[html.Section, ...]:
+    from brickgate.report import html
+
     numeric = (False, False, True, True, False, False, False)
     overview = html.Table(
         headers=HEADERS, rows=tuple(tuple([*_row(f), f.status]) for f in result.features), numeric=numeric
@@ -376,13 +386,15 @@ def outcome(result: PsiResult, context: RunContext, *, identity: str) -> GateOut
             "warning-features": _names(result, "warning"),
             "skipped-features": _names(result, "skipped"),
         },
-        summary_markdown=summary_markdown(result, context, line),
         text=text_report(result, context, line),
         document=document(result, context, line, identity),
         schema=SCHEMA,
         results=result_rows(result, context),
         alerts=alerts(result, context, identity),
         result=result,
-        charts=(chart(result), *histograms(result)),
-        sections=sections(result, context),
+        render_report=lambda: Report(
+            summary_markdown=summary_markdown(result, context, line),
+            charts=(chart(result), *histograms(result)),
+            sections=sections(result, context),
+        ),
     )
