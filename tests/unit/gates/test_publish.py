@@ -141,3 +141,24 @@ def test_results_frame_keeps_declared_types_for_all_null_columns() -> None:
     frame = results_frame(gate.results)
     assert str(frame["tpr"].dtype) == "Float64" and frame["tpr"].isna().all()
     assert str(frame["rows"].dtype) == "Int64" and str(frame["run_time"].dtype) == "datetime64[us, UTC]"
+
+
+def test_every_sink_of_publish_is_masked(tmp_path: Path) -> None:
+    """A secret value from the environment (here the model name) is masked in the console, the report
+    files, the results table and the alert bodies alike."""
+    stdout = io.StringIO()
+    with HttpRecorder() as server:
+        env = {
+            "MY_API_TOKEN": "fraud",
+            "BRICKGATE_WEBHOOK_URL": server.url("/hook"),
+            "BRICKGATE_WAREHOUSE": str(tmp_path),
+        }
+        options = PublishOptions(
+            report_dir=tmp_path / "out", results_table="main.mon.fair", alert_channels=("webhook",), env=env
+        )
+        publish(make_outcome(), options, stdout=stdout, stderr=io.StringIO())
+    texts = [stdout.getvalue(), *(request.text() for request in server.requests)]
+    texts += [path.read_text(encoding="utf-8") for path in (tmp_path / "out").glob("*.[jmh]*")]
+    texts += [read_table("main.mon.fair", warehouse=tmp_path).to_csv()]
+    assert len(texts) >= 5 and all("fraud" not in text for text in texts)
+    assert "***" in stdout.getvalue()

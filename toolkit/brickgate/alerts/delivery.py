@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import requests
 
@@ -125,7 +126,7 @@ def send_alerts(
                         channel=channel, ok=False, attempts=0, detail=SKIPPED, dedup_key=alert.dedup_key
                     )
                 else:
-                    attempt = spec.prepare(settings, alert, transport)
+                    attempt = spec.prepare(settings, _masked(alert, clean), transport)
                     delivery = _deliver(
                         channel,
                         alert,
@@ -139,6 +140,19 @@ def send_alerts(
                     failed = not delivery.ok
                 deliveries.append(delivery)
     return deliveries
+
+
+def _masked(alert: Alert, clean: Redactor) -> Alert:
+    """The alert with secrets masked in every text it carries (a payload is a sink like any other)."""
+    details = {key: clean(value) if isinstance(value, str) else value for key, value in alert.details.items()}
+    return replace(
+        alert,
+        title=clean(alert.title),
+        lines=tuple(clean(line) for line in alert.lines),
+        details=details,
+        dedup_key=clean(alert.dedup_key),  # deterministic: a resolve still matches its trigger
+        report_url=clean(alert.report_url) if alert.report_url else None,
+    )
 
 
 def _deliver(

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from brickgate import __version__
 from brickgate.errors import InfraError
 from brickgate.gates.result import GateOutcome, ResultRows
 from brickgate.output import OutputFormat, to_json, warn
-from brickgate.redaction import redact
+from brickgate.redaction import RedactingStream, Redactor, redact
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,7 +118,7 @@ def results_frame(results: ResultRows) -> pd.DataFrame:
     return frame.astype({name: "datetime64[us, UTC]" for name in timestamps})
 
 
-def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -> list[Path]:
+def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str], clean: Redactor) -> list[Path]:
     from brickgate.report import html
     from brickgate.report.charts import render_png
 
@@ -126,9 +126,9 @@ def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     result_path = folder / f"{outcome.gate}-result.json"
-    result_path.write_text(to_json(outcome.document, outcome.schema) + "\n", encoding="utf-8")
+    result_path.write_text(clean(to_json(outcome.document, outcome.schema)) + "\n", encoding="utf-8")
     summary_path = folder / f"{outcome.gate}-summary.md"
-    summary_path.write_text(report.summary_markdown, encoding="utf-8")
+    summary_path.write_text(clean(report.summary_markdown), encoding="utf-8")
     written += [result_path, summary_path]
     images: list[bytes] = []
     for chart in report.charts:
@@ -156,7 +156,7 @@ def _write_report_dir(outcome: GateOutcome, folder: Path, warnings: list[str]) -
         footer=footer,
     )
     html_path = folder / f"{outcome.gate}-report.html"
-    html_path.write_text(page, encoding="utf-8")
+    html_path.write_text(clean(page), encoding="utf-8")
     written.append(html_path)
     return written
 
@@ -212,11 +212,12 @@ def publish(
         When ``--github-status`` could not post inside GitHub Actions.
     """
     env = _env(options)
-    out = stdout or sys.stdout
+    clean = Redactor(env)  # every sink below: console, files, table, GitHub files, alerts
+    out = cast(IO[str], RedactingStream(stdout or sys.stdout, clean))
     warnings: list[str] = []
     files: list[Path] = []
     if options.report_dir is not None:
-        files = _write_report_dir(outcome, options.report_dir, warnings)
+        files = _write_report_dir(outcome, options.report_dir, warnings, clean)
 
     table: TableWrite | None = None
     if options.results_table and outcome.results is not None and outcome.results.rows:
@@ -224,6 +225,9 @@ def publish(
         from brickgate.tables import RESULTS_RUN_KEY, warehouse_dir, write_table
 
         frame = results_frame(outcome.results)
+        for column, kind in outcome.results.columns.items():
+            if kind == "string":
+                frame[column] = frame[column].map(clean, na_action="ignore").astype("string")
         table = write_table(
             options.results_table,
             frame,
