@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from _pytest.mark import ParameterSet
 
-from tests.docs.examples import REPO, RUNNERS, WORKSPACE, Block, blocks, documents, parse
+from tests.docs.examples import REPO, RUNNERS, WORKSPACE, Block, ConsoleStep, blocks, console_steps, documents, parse
 from tests.helpers.http_recorder import HttpRecorder
 
 EXAMPLE = REPO / "examples" / "claims-fraud"
@@ -171,3 +171,8 @@ def test_every_block_runs_or_is_marked() -> None:
         )
     ]
     assert unmarked == []
+
+
+def test_console_blocks_split_into_commands_and_the_output_shown() -> None:
+    steps = console_steps("$ ls a \\\n    b\nx\ny\n$ true\n")
+    assert steps == [ConsoleStep("ls a \\\n    b", "x\ny\n"), ConsoleStep("true", "")]
