@@ -3,8 +3,10 @@
 A fresh repository, the documented commands (`brickgate init`, the documented `git add` and
 `git commit`), then a clean clone of what was committed runs `brickgate-ci.yml` under act: a
 file the quick start forgets to add fails the clone's checks, as on github.com.
-`pip install brickgate` is the one step not run for real: PyPI is not reachable here, so a `pip`
-on PATH accepts exactly that command and the checkout's `brickgate` (this venv) is used.
+brickgate is not published from here, so PyPI is stood in for twice: `pip install brickgate`
+meets a `pip` on PATH that accepts exactly that command (the checkout's `brickgate`, this venv,
+is used), and the workflow's jobs find `brickgate==<version>` (the dependency `init` writes) as
+a wheel built from this checkout (`PIP_FIND_LINKS`); everything else comes from the index.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def quick_start() -> str:
     """The block of docs/actions.md whose marker names this test."""
     (block,) = [b for b in blocks(parse(REPO / "docs" / "actions.md")) if Path(__file__).name in (b.skip_reason or "")]
     return str(block.example.parsed)
+
+
+def wheelhouse(folder: Path) -> Path:
+    """A folder holding this checkout's wheel, as PyPI would hold the release."""
+    subprocess.run(["uv", "build", "--wheel", "-q", "-o", str(folder), str(REPO)], check=True, timeout=600)
+    return folder
 
 
 def test_quick_start_gives_a_green_ci(tmp_path: Path, act_source: Path, act_cache: Path, shared_venv: Path) -> None:
@@ -54,7 +62,7 @@ def test_quick_start_gives_a_green_ci(tmp_path: Path, act_source: Path, act_cach
         source=act_source,
         cache=act_cache,
         workflows=clone / ".github" / "workflows" / "brickgate-ci.yml",
-        env={"BRICKGATE_VENV": str(shared_venv)},
+        env={"BRICKGATE_VENV": str(shared_venv), "PIP_FIND_LINKS": str(wheelhouse(tmp_path / "wheels"))},
     )
     results = run.job_results()
     assert results.get("brickgate") == "success" and run.returncode == 0, f"{results}\n{run.log()}"
