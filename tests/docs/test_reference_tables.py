@@ -51,11 +51,11 @@ def tables(path: Path) -> Iterator[Table]:
         found = HEADING.match(lines[index])
         if found:
             heading = found.group(2)
-        if lines[index].startswith("|") and index + 1 < len(lines) and lines[index + 1].startswith("|---"):
+        if lines[index].lstrip().startswith("|") and lines[index + 1 : index + 2] and "|---" in lines[index + 1]:
             start = index
             rows = []
             index += 2
-            while index < len(lines) and lines[index].startswith("|"):
+            while index < len(lines) and lines[index].lstrip().startswith("|"):
                 rows.append(cells(lines[index]))
                 index += 1
             yield Table(heading, start + 1, cells(lines[start]), tuple(rows))
@@ -282,3 +282,36 @@ def test_task_environment_variables_are_set_by_the_runner() -> None:
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "toolkit" / "brickgate" / "runner").rglob("*.py"))
     names = [name for row in rows for code in CODE.findall(row[0]) for name in [code.split("=")[0]] if "<" not in name]
     assert [name for name in names if f'"{name}"' not in source] == []
+
+
+def every_option(command: click.Command) -> Iterator[str]:
+    for param in command.params:
+        yield from (*param.opts, *param.secondary_opts)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from every_option(sub)
+
+
+# The command references; other pages quote flags of act, pytest, the benchmark scripts and job files.
+PROSE = [*REFERENCES, *(REPO / "docs" / name for name in ("alerts.md", "python-api.md", "setup.md"))]
+
+
+def test_flags_named_in_the_prose_exist() -> None:
+    """Inline code that is a flag (`--di-min 0.8`) or a brickgate command names only real options."""
+    known = {*every_option(cli), "--help"}
+    unknown = []
+    for path in [REPO / "README.md", *PROSE]:
+        text = path.read_text(encoding="utf-8")
+        for code in re.finditer(r"`([^`\n]+)`", text):
+            if code.group(1).startswith(("--", "brickgate ")):
+                line = text.count("\n", 0, code.start()) + 1
+                flags = FLAG.findall(code.group(1))
+                unknown += [f"{path.name}:{line}: {f}" for f in flags if f.startswith("--") and f not in known]
+    assert unknown == []
+
+
+def test_readme_lists_every_command() -> None:
+    (table,) = [t for t in tables(REPO / "README.md") if t.header[:2] == ("command", "what it does")]
+    listed = {name for row in table.rows for name in CODE.findall(row[0])} - {"profile"}
+    assert isinstance(cli, click.Group)
+    assert listed == set(cli.commands)
