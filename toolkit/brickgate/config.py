@@ -14,6 +14,8 @@ import difflib
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,13 +73,31 @@ def toml_key(option: str) -> str:
     return option.replace("_", "-")
 
 
-def load_defaults() -> dict[str, dict[str, Any]]:
-    """Command path (`"global"` for the globals) → TOML key → default, from `defaults.toml`."""
-    from brickgate.settings import specs
+@cache
+def shipped() -> Mapping[str, Mapping[str, Mapping[str, Any]]]:
+    """`defaults.toml` as written: section (`global`, `deploy`, `psi-gate profile`) → option key → entry."""
+    text = resources.files("brickgate").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
 
+
+def default(command: str, name: str) -> Any:
+    """The shipped default of one option, for library code whose parameters mirror it.
+
+    The Python API and the gates' settings take their defaults from here, so `defaults.toml`
+    stays the one place they are written.
+
+    >>> default("psi-gate", "warn"), default("fairness-gate", "gate_metric")
+    (0.1, ('di',))
+    """
+    value = shipped()[command][toml_key(name)].get("default")
+    return tuple(value) if isinstance(value, list) else value
+
+
+def load_defaults() -> dict[str, dict[str, Any]]:
+    """Command path (`"global"` for the globals) → TOML key → default (options that have one)."""
     return {
-        command or "global": {spec.key: spec.default for spec in options.values() if spec.default is not None}
-        for command, options in specs().items()
+        command: {key: entry["default"] for key, entry in options.items() if entry.get("default", "") != ""}
+        for command, options in shipped().items()
     }
 
 

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from brickgate.config import env_name
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from brickgate.config import env_name, shipped
 
 if TYPE_CHECKING:  # generic from click 8.2 on; click 8.1 cannot subscript it at run time
     _ParamType = click.ParamType[Any, Any]
@@ -187,9 +180,8 @@ def _spec(command: str, key: str, table: Mapping[str, Any]) -> OptionSpec:
 @cache
 def specs() -> Mapping[str, Mapping[str, OptionSpec]]:
     """Command path (`""` for globals, `"psi-gate profile"`) → option name → its spec."""
-    text = resources.files("brickgate").joinpath("defaults.toml").read_text(encoding="utf-8")
     found: dict[str, dict[str, OptionSpec]] = {}
-    for section, options in tomllib.loads(text).items():
+    for section, options in shipped().items():
         command = GLOBAL if section == "global" else section
         found[command] = {key.replace("-", "_"): _spec(command, key, table) for key, table in options.items()}
     return found

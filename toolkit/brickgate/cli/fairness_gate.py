@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
-from brickgate.cli.gate_options import names, option, publishing_options
+from brickgate.cli.common import global_options, option, resolve_options
+from brickgate.cli.gate_options import names, publishing_options
+
+if TYPE_CHECKING:
+    from brickgate.gates.engines import EngineName
 
 MISSING_DATA = (
     "missing --data SOURCE (or BRICKGATE_FAIRNESS_GATE_DATA): a Parquet/CSV file or folder, "
@@ -18,40 +22,59 @@ MISSING_ATTRIBUTES = (
     "missing --protected-attributes (or BRICKGATE_FAIRNESS_GATE_PROTECTED_ATTRIBUTES), e.g. gender,age_band"
 )
 BAD_REFERENCE_GROUP = "--reference-group '{value}' must be attribute=value, e.g. gender=M"
-F = TypeVar("F", bound=Callable[..., Any])
+COMMAND = "fairness-gate"
 
 
-def _option(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    return option("fairness-gate", flag, text, shown_default, **kwargs)
+@dataclass(frozen=True, kw_only=True)
+class FairnessArgs:
+    """The options of `brickgate fairness-gate`, resolved (defaults in defaults.toml [fairness-gate.*])."""
+
+    data: str | None
+    score_column: str | None
+    prediction_column: str | None
+    label_column: str | None
+    protected_attributes: str | None
+    threshold_percentile: float
+    threshold: float | None
+    intersectional: tuple[str, ...]
+    reference: str
+    reference_group: tuple[str, ...]
+    di_min: float
+    di_max: float
+    alpha: float
+    min_group_size: int
+    gate_metric: tuple[str, ...]
+    fail_on_bias: bool
+    engine: EngineName
+    results_table: str | None
+    report_dir: Path | None
+    alert: tuple[str, ...]
+    github_status: bool
+    model_name: str | None
+    model_version: str | None
 
 
-@click.command("fairness-gate")
-@_option("--data", "Parquet/CSV file or folder, Delta folder, or catalog.schema.table.", metavar="SOURCE")
-@_option("--score-column", "Model score; flagged = score ≥ threshold.", metavar="COL")
-@_option("--prediction-column", "Already binary 0/1 decision (no threshold).", metavar="COL")
-@_option("--label-column", "True 0/1 outcome: adds TPR, FPR and precision.", metavar="COL")
-@_option("--protected-attributes", "Comma-separated attribute columns.", metavar="A,B")
-@_option(
-    "--threshold-percentile",
-    "Flag scores ≥ the nearest-rank P-th percentile (top 100−P %).",
-    "95",
-    type=float,
-    metavar="P",
-)
-@_option("--threshold", "Flag scores ≥ T.", type=float, metavar="T")
-@_option("--intersectional", "Intersection of columns; repeatable.", multiple=True, metavar="A*B")
-@_option("--reference", "Reference group: largest (most rows), max-rate or overall.", "largest", metavar="MODE")
-@_option("--reference-group", "Reference group of one attribute; repeatable.", multiple=True, metavar="ATTR=VALUE")
-@_option("--di-min", "Lowest acceptable ratio.", "0.8", type=float)
-@_option("--di-max", "Highest acceptable ratio.", "1.25", type=float)
-@_option("--alpha", "Significance level for Holm-adjusted p-values.", "0.05", type=float)
-@_option("--min-group-size", "Smaller groups are reported, not gated.", "30", type=int)
-@_option("--gate-metric", "Gated ratio: di, tpr or fpr (tpr/fpr need a label); repeatable.", "di", multiple=True)
-@_option("--fail-on-bias/--no-fail-on-bias", "Exit 1 on any CRITICAL attribute.", "off")
-@_option("--engine", "Counting engine.", "pandas", type=click.Choice(["pandas", "spark"]))
-@publishing_options("fairness-gate", gate="fairness", rows="per-group")
-@_option("--model-name", "Recorded with the results; part of alert dedup keys.")
-@_option("--model-version", "Recorded with the results.")
+@click.command(COMMAND)
+@option(COMMAND, "--data", metavar="SOURCE")
+@option(COMMAND, "--score-column", metavar="COL")
+@option(COMMAND, "--prediction-column", metavar="COL")
+@option(COMMAND, "--label-column", metavar="COL")
+@option(COMMAND, "--protected-attributes", metavar="A,B")
+@option(COMMAND, "--threshold-percentile", metavar="P")
+@option(COMMAND, "--threshold", metavar="T")
+@option(COMMAND, "--intersectional", metavar="A*B")
+@option(COMMAND, "--reference", metavar="MODE")
+@option(COMMAND, "--reference-group", metavar="ATTR=VALUE")
+@option(COMMAND, "--di-min", metavar="RATIO")
+@option(COMMAND, "--di-max", metavar="RATIO")
+@option(COMMAND, "--alpha", metavar="P")
+@option(COMMAND, "--min-group-size", metavar="N")
+@option(COMMAND, "--gate-metric", metavar="METRIC")
+@option(COMMAND, "--fail-on-bias/--no-fail-on-bias")
+@option(COMMAND, "--engine")
+@publishing_options(COMMAND)
+@option(COMMAND, "--model-name", metavar="NAME")
+@option(COMMAND, "--model-version", metavar="VERSION")
 @click.pass_context
 def fairness_gate(ctx: click.Context, /, **_: object) -> int:
     """Gate a model on disparate impact of its flags across protected groups.
@@ -68,43 +91,45 @@ def fairness_gate(ctx: click.Context, /, **_: object) -> int:
     from brickgate.gates.publish import check_options, options_from, publish
 
     resolved = resolve_options(ctx)
-    opts = resolved.values
-    if not opts["data"]:
+    args = resolved.fill(FairnessArgs)
+    if not args.data:
         raise ConfigError(MISSING_DATA)
-    if not names([opts["protected_attributes"] or ""]):
+    attributes = names([args.protected_attributes or ""])
+    if not attributes:
         raise ConfigError(MISSING_ATTRIBUTES)
-    given = {name for name, source in resolved.sources.items() if source not in ("default", "unset")}
-    percentile = opts["threshold_percentile"]
-    if "threshold_percentile" not in given and ("threshold" in given or "prediction_column" in given):
+    percentile: float | None = args.threshold_percentile
+    if not resolved.given("threshold_percentile") and (
+        resolved.given("threshold") or resolved.given("prediction_column")
+    ):
         percentile = None  # the shipped default yields to an explicit threshold or prediction column
     references: dict[str, str] = {}
-    for item in opts["reference_group"] or ():
+    for item in args.reference_group:
         attribute, sep, value = item.partition("=")
         if not sep or not attribute.strip():
             raise ConfigError(BAD_REFERENCE_GROUP.format(value=item))
         references[attribute.strip()] = value
-    publishing = options_from(opts, global_options(ctx).format)
+    publishing = options_from(resolved.values, global_options(ctx).format)
     check_options(publishing)
     outcome = gate(
-        opts["data"],
-        protected_attributes=opts["protected_attributes"],
-        score_column=opts["score_column"] or None,
-        prediction_column=opts["prediction_column"] or None,
-        label_column=opts["label_column"] or None,
-        threshold=opts["threshold"],
+        args.data,
+        protected_attributes=attributes,
+        score_column=args.score_column or None,
+        prediction_column=args.prediction_column or None,
+        label_column=args.label_column or None,
+        threshold=args.threshold,
         threshold_percentile=percentile,
-        intersectional=tuple(opts["intersectional"] or ()),
-        reference=opts["reference"],
+        intersectional=args.intersectional,
+        reference=args.reference,
         reference_groups=references,
-        di_min=opts["di_min"],
-        di_max=opts["di_max"],
-        alpha=opts["alpha"],
-        min_group_size=opts["min_group_size"],
-        gate_metrics=tuple(opts["gate_metric"] or ()),
-        fail_on_bias=bool(opts["fail_on_bias"]),
-        model_name=opts["model_name"] or None,
-        model_version=opts["model_version"] or None,
-        engine=opts["engine"],
+        di_min=args.di_min,
+        di_max=args.di_max,
+        alpha=args.alpha,
+        min_group_size=args.min_group_size,
+        gate_metrics=args.gate_metric,
+        fail_on_bias=args.fail_on_bias,
+        model_name=args.model_name or None,
+        model_version=args.model_version or None,
+        engine=args.engine,
     )
     publish(outcome, publishing)
     return 0 if outcome.passed else 1

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from brickgate.cli.common import global_options, resolve_options
-from brickgate.cli.gate_options import names, option, publishing_options
+from brickgate.cli.common import global_options, option, resolve_options
+from brickgate.cli.gate_options import names, publishing_options
+
+if TYPE_CHECKING:
+    from brickgate.gates.engines import EngineName
 
 MISSING_CURRENT = (
     "missing --current SOURCE (or BRICKGATE_PSI_GATE_CURRENT): a Parquet/CSV file or folder, "
@@ -22,45 +25,72 @@ MISSING_FEATURES = "psi-gate profile needs --features a,b,... or --all-features"
 MISSING_OUT = "missing --out FILE (or BRICKGATE_PSI_GATE_PROFILE_OUT): where to write the profile JSON"
 MISSING_REFERENCE = "missing --reference SOURCE (or BRICKGATE_PSI_GATE_PROFILE_REFERENCE)"
 EMPTY_CURRENT = "{source}: current data has no rows; no feature can be compared, drift is undetermined"
-F = TypeVar("F", bound=Callable[..., Any])
+COMMAND = "psi-gate"
+PROFILE = "psi-gate profile"
 
 
-def _gate(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    return option("psi-gate", flag, text, shown_default, **kwargs)
+@dataclass(frozen=True, kw_only=True)
+class PsiArgs:
+    """The options of `brickgate psi-gate`, resolved (defaults in defaults.toml [psi-gate.*])."""
+
+    current: str | None
+    reference: str | None
+    profile: str | None
+    features: tuple[str, ...]
+    all_features: bool
+    score_column: str | None
+    bins: int
+    warn: float
+    fail: float
+    epsilon: float
+    fail_on_drift: bool
+    engine: EngineName
+    results_table: str | None
+    report_dir: Path | None
+    alert: tuple[str, ...]
+    github_status: bool
+    model_name: str | None
 
 
-def _profile(flag: str, text: str, shown_default: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    return option("psi-gate profile", flag, text, shown_default, **kwargs)
+@dataclass(frozen=True, kw_only=True)
+class ProfileArgs:
+    """The options of `brickgate psi-gate profile`, resolved (defaults in defaults.toml ["psi-gate profile".*])."""
+
+    reference: str | None
+    features: tuple[str, ...]
+    all_features: bool
+    score_column: str | None
+    bins: int
+    engine: EngineName
+    relative_error: float
+    out: Path | None
+    model_name: str | None
 
 
-def _features(opts: Mapping[str, Any]) -> tuple[str, ...]:
-    features = names(opts["features"])
-    if features and opts["all_features"]:
+def _features(features: tuple[str, ...], all_features: bool) -> tuple[str, ...]:
+    chosen = names(features)
+    if chosen and all_features:
         from brickgate.errors import ConfigError
 
         raise ConfigError(BOTH_FEATURE_FLAGS)
-    return features
+    return chosen
 
 
-@click.group("psi-gate", invoke_without_command=True)
-@_gate(
-    "--current", "Data to check: Parquet/CSV file or folder, Delta folder, or catalog.schema.table.", metavar="SOURCE"
-)
-@_gate("--reference", "Reference data (profiled on the fly); or give --profile.", metavar="SOURCE")
-@_gate(
-    "--profile", "Stored profile: a JSON file, runs:/<run_id>/path or models:/name@alias/path.", metavar="FILE_OR_URI"
-)
-@_gate("--features", "Features to compare (comma-separated; repeatable).", "every profiled feature", multiple=True)
-@_gate("--all-features/--no-all-features", "Compare every profiled feature (the reference's columns).", "off")
-@_gate("--score-column", "Also compare the model score column.", metavar="COL")
-@_gate("--bins", "Quantile bins fitted on --reference.", "10", type=int)
-@_gate("--warn", "PSI from which a feature is WARNING.", "0.1", type=float)
-@_gate("--fail", "PSI from which a feature is CRITICAL.", "0.25", type=float)
-@_gate("--epsilon", "Proportion used for empty bins.", "1e-4", type=float)
-@_gate("--fail-on-drift/--no-fail-on-drift", "Exit 1 on any CRITICAL feature.", "off")
-@_gate("--engine", "Counting engine.", "pandas", type=click.Choice(["pandas", "spark"]))
-@publishing_options("psi-gate", gate="psi", rows="per-feature")
-@_gate("--model-name", "Model the data feeds; part of alert dedup keys.")
+@click.group(COMMAND, invoke_without_command=True)
+@option(COMMAND, "--current", metavar="SOURCE")
+@option(COMMAND, "--reference", metavar="SOURCE")
+@option(COMMAND, "--profile", metavar="FILE_OR_URI")
+@option(COMMAND, "--features", metavar="A,B")
+@option(COMMAND, "--all-features/--no-all-features")
+@option(COMMAND, "--score-column", metavar="COL")
+@option(COMMAND, "--bins", metavar="N")
+@option(COMMAND, "--warn", metavar="PSI")
+@option(COMMAND, "--fail", metavar="PSI")
+@option(COMMAND, "--epsilon", metavar="P")
+@option(COMMAND, "--fail-on-drift/--no-fail-on-drift")
+@option(COMMAND, "--engine")
+@publishing_options(COMMAND)
+@option(COMMAND, "--model-name", metavar="NAME")
 @click.pass_context
 def psi_gate(ctx: click.Context, /, **_: object) -> int:
     """Gate a model's inputs on drift (PSI per feature), or build the baseline with `profile`.
@@ -79,57 +109,49 @@ def psi_gate(ctx: click.Context, /, **_: object) -> int:
     from brickgate.errors import ConfigError
     from brickgate.gates.publish import check_options, options_from, publish
 
-    opts = resolve_options(ctx).values
-    if not opts["current"]:
+    resolved = resolve_options(ctx)
+    args = resolved.fill(PsiArgs)
+    if not args.current:
         raise ConfigError(MISSING_CURRENT)
-    if opts["reference"] and opts["profile"]:
+    if args.reference and args.profile:
         raise ConfigError(BOTH_BASELINES)
-    if not opts["reference"] and not opts["profile"]:
+    if not args.reference and not args.profile:
         raise ConfigError(MISSING_BASELINE)
-    features = _features(opts)
-    publishing = options_from(opts, global_options(ctx).format)
+    features = _features(args.features, args.all_features)
+    publishing = options_from(resolved.values, global_options(ctx).format)
     check_options(publishing)
     outcome = gate(
-        opts["current"],
-        profile=opts["profile"] or None,
-        reference=opts["reference"] or None,
+        args.current,
+        profile=args.profile or None,
+        reference=args.reference or None,
         features=features,
-        score_column=opts["score_column"] or None,
-        bins=opts["bins"],
-        warn=opts["warn"],
-        fail=opts["fail"],
-        epsilon=opts["epsilon"],
-        fail_on_drift=bool(opts["fail_on_drift"]),
-        model_name=opts["model_name"] or None,
-        engine=opts["engine"],
+        score_column=args.score_column or None,
+        bins=args.bins,
+        warn=args.warn,
+        fail=args.fail,
+        epsilon=args.epsilon,
+        fail_on_drift=args.fail_on_drift,
+        model_name=args.model_name or None,
+        engine=args.engine,
     )
     if outcome.document["current_rows"] == 0:
         from brickgate.output import warn
 
-        warn(EMPTY_CURRENT.format(source=opts["current"]))
+        warn(EMPTY_CURRENT.format(source=args.current))
     publish(outcome, publishing)
     return 0 if outcome.passed else 1
 
 
 @psi_gate.command("profile")
-@_profile(
-    "--reference",
-    "Reference data: Parquet/CSV file or folder, Delta folder, or catalog.schema.table.",
-    metavar="SOURCE",
-)
-@_profile("--features", "Features to profile (comma-separated; repeatable).", multiple=True)
-@_profile("--all-features/--no-all-features", "Profile every column of the reference.", "off")
-@_profile("--score-column", "Also profile the model score column.", metavar="COL")
-@_profile("--bins", "Quantile bins per numeric feature (fewer when quantiles tie).", "10", type=int)
-@_profile("--engine", "Profiling engine.", "pandas", type=click.Choice(["pandas", "spark"]))
-@_profile(
-    "--relative-error",
-    "approxQuantile relative error of the Spark engine (0 = exact, slower).",
-    "0.001",
-    type=click.FloatRange(0, 1),
-)
-@_profile("--out", "Where to write the profile JSON.", type=click.Path(dir_okay=False, path_type=Path))
-@_profile("--model-name", "Model the baseline belongs to; stored as the profile's identity.")
+@option(PROFILE, "--reference", metavar="SOURCE")
+@option(PROFILE, "--features", metavar="A,B")
+@option(PROFILE, "--all-features/--no-all-features")
+@option(PROFILE, "--score-column", metavar="COL")
+@option(PROFILE, "--bins", metavar="N")
+@option(PROFILE, "--engine")
+@option(PROFILE, "--relative-error", metavar="E")
+@option(PROFILE, "--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@option(PROFILE, "--model-name", metavar="NAME")
 @click.pass_context
 def profile(ctx: click.Context, /, **_: object) -> int:
     """Compute, once at training time, the baseline the PSI gate compares against.
@@ -144,24 +166,24 @@ def profile(ctx: click.Context, /, **_: object) -> int:
     from brickgate.errors import ConfigError
     from brickgate.gates.psi import save_profile
 
-    opts = resolve_options(ctx).values
-    if not opts["reference"]:
+    args = resolve_options(ctx).fill(ProfileArgs)
+    if not args.reference:
         raise ConfigError(MISSING_REFERENCE)
-    features = _features(opts)
-    if not features and not opts["all_features"]:
+    features = _features(args.features, args.all_features)
+    if not features and not args.all_features:
         raise ConfigError(MISSING_FEATURES)
-    if not opts["out"]:
+    if not args.out:
         raise ConfigError(MISSING_OUT)
     built = psi_profile(
-        opts["reference"],
+        args.reference,
         features=features,
-        score_column=opts["score_column"] or None,
-        bins=opts["bins"],
-        engine=opts["engine"],
-        relative_error=opts["relative_error"],
-        model_name=opts["model_name"] or None,
+        score_column=args.score_column or None,
+        bins=args.bins,
+        engine=args.engine,
+        relative_error=args.relative_error,
+        model_name=args.model_name or None,
     )
-    path = save_profile(built, opts["out"])
+    path = save_profile(built, args.out)
     output_format = global_options(ctx).format
     if output_format == "json":
         click.echo(built.to_json())
@@ -169,7 +191,7 @@ def profile(ctx: click.Context, /, **_: object) -> int:
     numeric = sum(f.kind == "numeric" for f in built.features)
     click.echo(
         f"wrote {path}: {len(built.features)} features ({numeric} numeric, {len(built.features) - numeric} "
-        f"categorical) from {built.rows:,} rows of {opts['reference']}"
+        f"categorical) from {built.rows:,} rows of {args.reference}"
     )
     if output_format == "github":
         from brickgate.github import write_outputs

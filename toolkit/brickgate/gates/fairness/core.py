@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
+from brickgate.config import default
 from brickgate.errors import ConfigError, InputError
 from brickgate.gates.result import RunStatus, Status
 from brickgate.stats import TestName, holm, k_by_two_test, katz_interval, two_by_two_test
@@ -42,6 +43,7 @@ GATE_METRICS: tuple[str, ...] = get_args(GateMetric)
 ThresholdMode = Literal["percentile", "value", "prediction"]
 GroupStatus = Literal["reference", "ok", "outside_band", "undefined", "insufficient_data"]
 
+COMMAND = "fairness-gate"  # its defaults.toml section: the defaults below are read from there
 MISSING = "(missing)"
 OVERALL = "(overall)"
 INTERSECTION = "*"
@@ -88,14 +90,14 @@ class FairnessConfig:
     threshold: float | None = None
     threshold_percentile: float | None = None
     intersectional: tuple[str, ...] = ()
-    reference: ReferenceMode = "largest"
+    reference: ReferenceMode = default(COMMAND, "reference")
     reference_groups: Mapping[str, str] = field(default_factory=dict)
-    di_min: float = 0.8
-    di_max: float = 1.25
-    alpha: float = 0.05
-    min_group_size: int = 30
-    gate_metrics: tuple[GateMetric, ...] = ("di",)
-    fail_on_bias: bool = False
+    di_min: float = default(COMMAND, "di_min")
+    di_max: float = default(COMMAND, "di_max")
+    alpha: float = default(COMMAND, "alpha")
+    min_group_size: int = default(COMMAND, "min_group_size")
+    gate_metrics: tuple[GateMetric, ...] = default(COMMAND, "gate_metric")
+    fail_on_bias: bool = default(COMMAND, "fail_on_bias")
     model_name: str | None = None
     model_version: str | None = None
 
@@ -111,7 +113,7 @@ class FairnessConfig:
         if self.threshold is not None and not math.isfinite(self.threshold):
             raise ConfigError(BAD_THRESHOLD.format(value=self.threshold))
         if self.score_column and self.threshold is None and self.threshold_percentile is None:
-            object.__setattr__(self, "threshold_percentile", 95.0)
+            object.__setattr__(self, "threshold_percentile", default(COMMAND, "threshold_percentile"))
         percentile = self.threshold_percentile
         if percentile is not None and not 0.0 < percentile < 100.0:
             raise ConfigError(BAD_PERCENTILE.format(value=percentile))

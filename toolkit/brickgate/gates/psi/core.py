@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from brickgate.config import default
 from brickgate.errors import ConfigError, InputError
 from brickgate.gates.psi.profile import Category, FeatureKind, FeatureProfile, Profile, ValueType
 from brickgate.gates.result import RunStatus, Status
@@ -171,10 +172,10 @@ class PsiGateOptions:
     chi-square critical value of each feature tells whether a PSI is beyond sampling noise.
     """
 
-    warn: float = 0.1
-    fail: float = 0.25
-    epsilon: float = 1e-4
-    fail_on_drift: bool = False
+    warn: float = default("psi-gate", "warn")
+    fail: float = default("psi-gate", "fail")
+    epsilon: float = default("psi-gate", "epsilon")
+    fail_on_drift: bool = default("psi-gate", "fail_on_drift")
     top_bins: int = 3
 
     def __post_init__(self) -> None:

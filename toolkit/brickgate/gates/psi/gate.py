@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from brickgate.config import default
 from brickgate.gates.engines import EngineName, describe, engine, is_spark_frame, load
 from brickgate.gates.psi import core
 from brickgate.gates.psi.profile import Profile
@@ -21,7 +22,7 @@ def make_profile(
     *,
     features: Sequence[str] | None = None,
     score_column: str | None = None,
-    bins: int = 10,
+    bins: int = default("psi-gate profile", "bins"),
     engine: EngineName | None = None,
     relative_error: float | None = None,
     model_name: str | None = None,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from brickgate.config import default
 from brickgate.errors import InputError
 from brickgate.gates.psi import core
 from brickgate.gates.psi.profile import Category, FeatureProfile, Profile
@@ -87,7 +88,7 @@ def build_profile(
     *,
     features: Sequence[str] | None = None,
     score_column: str | None = None,
-    bins: int = 10,
+    bins: int = default("psi-gate profile", "bins"),
     source: str = "reference",
 ) -> Profile:
     """Profile `reference` for the PSI gate (exact quantiles).

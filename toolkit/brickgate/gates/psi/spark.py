@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from brickgate.config import default
 from brickgate.errors import InputError
 from brickgate.gates.psi import core
 from brickgate.gates.psi.profile import Category, FeatureProfile, Profile
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
 ENGINE = "spark"
-DEFAULT_RELATIVE_ERROR = 1e-3
+DEFAULT_RELATIVE_ERROR: float = default("psi-gate profile", "relative_error")
 DISTINCT_RSD = 0.01
 CANDIDATE_MARGIN = 5
 """Numeric columns whose approximate distinct count is at most MAX_CATEGORIES + this margin get
@@ -138,7 +139,7 @@ def build_profile(
     *,
     features: Sequence[str] | None = None,
     score_column: str | None = None,
-    bins: int = 10,
+    bins: int = default("psi-gate profile", "bins"),
     relative_error: float = DEFAULT_RELATIVE_ERROR,
     source: str = "reference",
 ) -> Profile:
