@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.errors import AnalysisException
 from pyspark.errors.exceptions.connect import SparkConnectGrpcException
 
 from brickgate.errors import InfraError, InputError
-from brickgate.runtime.spark import delta_jars, local_conf, spark_error
+from brickgate.runtime.spark import choose_session, delta_jars, local_conf, spark_error, spark_session
 
 
 def test_missing_jars_name_make_spark_jars(tmp_path: Path) -> None:
@@ -77,3 +79,50 @@ def test_cli_prints_one_line_and_exits_2(
         assert lines[1] == "Traceback (most recent call last):" and "AnalysisException" in lines[-1]
     else:
         assert len(lines) == 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "expected"),
+    [
+        (
+            {"active": True},
+            {"SPARK_REMOTE": "sc://h:1", "DATABRICKS_HOST": "https://x"},
+            ("active", "the running session"),
+        ),
+        ({"remote": "sc://flag:2"}, {"SPARK_REMOTE": "sc://env:1"}, ("remote", "sc://flag:2")),
+        ({}, {"SPARK_REMOTE": "sc://env:1", "DATABRICKS_HOST": "https://x"}, ("remote", "sc://env:1")),
+        ({"databricks_connect": True}, {"DATABRICKS_HOST": "https://x"}, ("databricks-connect", "serverless")),
+        (
+            {"databricks_connect": True, "cluster_id": "0102-x"},
+            {"DATABRICKS_HOST": "https://x"},
+            ("databricks-connect", "cluster 0102-x"),
+        ),
+        (
+            {"databricks_connect": True},
+            {"DATABRICKS_HOST": "h", "DATABRICKS_CLUSTER_ID": "c1"},
+            ("databricks-connect", "cluster c1"),
+        ),
+        ({"databricks_connect": False}, {"DATABRICKS_HOST": "https://x"}, ("local", "local[*]")),
+        ({"databricks_connect": True}, {}, ("local", "local[*]")),
+        ({}, {"BRICKGATE_SPARK_MASTER": "local[2]"}, ("local", "local[2]")),
+    ],
+)
+def test_session_order(settings: dict[str, Any], env: dict[str, str], expected: tuple[str, str]) -> None:
+    choice = choose_session(env=env, **settings)
+    assert (choice.kind, choice.detail) == expected
+
+
+def test_databricks_connect_that_fails_names_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """databricks-connect said installed but not importable here: one line, exit-2 error."""
+    monkeypatch.setattr("brickgate.runtime.spark._databricks_connect_installed", lambda: True)
+    monkeypatch.setitem(sys.modules, "databricks.connect", None)  # import fails as if broken
+    with pytest.raises(InfraError) as error:
+        spark_session(env={"DATABRICKS_HOST": "https://adb-1.azuredatabricks.net"})
+    message = str(error.value)
+    assert message.startswith("no Spark session (databricks-connect serverless: ")
+    assert message.endswith(
+        "run on a Databricks cluster, set SPARK_REMOTE=sc://host:port (Spark Connect), set DATABRICKS_HOST "
+        "with databricks-connect installed (serverless, or DATABRICKS_CLUSTER_ID), or install Java 17 and run "
+        "`make spark-jars` for local Spark"
+    )
+    assert "\n" not in message and error.value.exit_code == 2

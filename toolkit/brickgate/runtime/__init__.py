@@ -17,26 +17,17 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
-def get_spark() -> SparkSession:
-    """The active Spark session, or a new local one outside Databricks.
-
-    The local session (`local[2]`, or ``$BRICKGATE_SPARK_MASTER``) is Delta-enabled with the
-    jars of `make spark-jars` (`brickgate.runtime.spark`); without them it raises one line
-    saying so.
+def get_spark(*, remote: str | None = None, cluster_id: str | None = None) -> SparkSession:
+    """The Spark session, in the documented order (`brickgate.runtime.spark.choose_session`):
+    the active one (Databricks), Spark Connect (`remote` / ``SPARK_REMOTE``), Databricks
+    Connect (``DATABRICKS_HOST`` and databricks-connect installed; serverless unless
+    `cluster_id`), else a local Delta-enabled session (``local[*]``, or
+    ``$BRICKGATE_SPARK_MASTER``) with the jars of `make spark-jars`.
     """
-    from pyspark.sql import SparkSession
+    from brickgate.runtime.spark import spark_session
 
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    builder = SparkSession.builder.appName("brickgate")
-    if not os.environ.get("DATABRICKS_RUNTIME_VERSION"):
-        from brickgate.runtime.spark import local_conf
-
-        builder = builder.master(os.environ.get("BRICKGATE_SPARK_MASTER", "local[2]"))
-        for key, value in local_conf().items():
-            builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session: SparkSession = spark_session(remote=remote, cluster_id=cluster_id)
+    return session
 
 
 def active_spark() -> SparkSession | None:

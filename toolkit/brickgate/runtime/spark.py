@@ -1,4 +1,5 @@
-"""The local Spark session with Delta Lake, and Spark failures as one-line errors.
+"""Which Spark session brickgate uses (`spark_session`), the local one with Delta Lake, and
+Spark failures as one-line errors.
 
 Locally, Spark reads and writes Delta tables as on Databricks: the session loads the Delta
 jars that `make spark-jars` copies into ``.tools/spark-jars`` (pinned in
@@ -12,8 +13,9 @@ import os
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from brickgate.errors import BrickgateError, InfraError, InputError, first_line
 
@@ -42,6 +44,111 @@ LOCAL_SPARK_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     **DELTA_SPARK_CONF,
 }
+
+
+REMOTE_ENV = "SPARK_REMOTE"
+NO_SESSION = (
+    "no Spark session ({reason}): run on a Databricks cluster, set SPARK_REMOTE=sc://host:port "
+    "(Spark Connect), set DATABRICKS_HOST with databricks-connect installed (serverless, or "
+    "DATABRICKS_CLUSTER_ID), or install Java 17 and run `make spark-jars` for local Spark"
+)
+
+SessionKind = Literal["active", "remote", "databricks-connect", "local"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionChoice:
+    """Which Spark session `spark_session` uses and why (for -v and tests)."""
+
+    kind: SessionKind
+    detail: str
+
+
+def choose_session(
+    *,
+    remote: str | None = None,
+    cluster_id: str | None = None,
+    env: Mapping[str, str] | None = None,
+    active: bool = False,
+    databricks_connect: bool | None = None,
+) -> SessionChoice:
+    """The documented order, as a pure function of the settings.
+
+    1. an active session (a Databricks cluster or job, or one the caller started);
+    2. `remote` or ``SPARK_REMOTE`` (Spark Connect, ``sc://host:port``);
+    3. Databricks Connect when ``DATABRICKS_HOST`` is set and ``databricks-connect`` is
+       installed: serverless unless `cluster_id` or ``DATABRICKS_CLUSTER_ID`` names a cluster
+       (auth as databricks-sdk resolves it: PAT, OAuth M2M, GitHub OIDC);
+    4. local Spark (``local[*]``) with the Delta jars.
+
+    >>> choose_session(env={"SPARK_REMOTE": "sc://127.0.0.1:15002"}).kind
+    'remote'
+    >>> choose_session(env={"DATABRICKS_HOST": "https://x"}, databricks_connect=True).detail
+    'serverless'
+    >>> choose_session(env={"DATABRICKS_HOST": "https://x"}, databricks_connect=False).kind
+    'local'
+    """
+    variables = os.environ if env is None else env
+    if active:
+        return SessionChoice(kind="active", detail="the running session")
+    url = remote or variables.get(REMOTE_ENV, "")
+    if url:
+        return SessionChoice(kind="remote", detail=url)
+    if variables.get("DATABRICKS_HOST"):
+        installed = _databricks_connect_installed() if databricks_connect is None else databricks_connect
+        if installed:
+            cluster = cluster_id or variables.get("DATABRICKS_CLUSTER_ID", "")
+            return SessionChoice(kind="databricks-connect", detail=f"cluster {cluster}" if cluster else "serverless")
+    return SessionChoice(kind="local", detail=variables.get("BRICKGATE_SPARK_MASTER", "") or "local[*]")
+
+
+def spark_session(
+    *, remote: str | None = None, cluster_id: str | None = None, env: Mapping[str, str] | None = None
+) -> Any:
+    """The Spark session of `choose_session`'s choice, created if needed.
+
+    Raises
+    ------
+    InfraError
+        One line naming every option when the chosen session cannot be had (or the Delta jars
+        line when only they are missing for local Spark).
+    """
+    from pyspark.sql import SparkSession
+
+    variables = os.environ if env is None else env
+    active = SparkSession.getActiveSession()
+    choice = choose_session(remote=remote, cluster_id=cluster_id, env=variables, active=active is not None)
+    if active is not None:
+        return active
+    try:
+        if choice.kind == "remote":
+            return SparkSession.builder.remote(choice.detail).getOrCreate()
+        if choice.kind == "databricks-connect":
+            from databricks.connect import DatabricksSession
+
+            builder = DatabricksSession.builder
+            cluster = choice.detail.removeprefix("cluster ") if choice.detail != "serverless" else ""
+            return (builder.clusterId(cluster) if cluster else builder.serverless()).getOrCreate()
+        builder = SparkSession.builder.appName("brickgate")
+        if variables.get("DATABRICKS_RUNTIME_VERSION"):  # a cluster: its own settings
+            return builder.getOrCreate()
+        for key, value in local_conf(variables).items():
+            builder = builder.config(key, value)
+        return builder.master(choice.detail).getOrCreate()
+    except BrickgateError:
+        raise
+    except Exception as exc:
+        reason = f"{choice.kind} {choice.detail}: {first_line(str(exc)) or type(exc).__name__}"
+        raise InfraError(NO_SESSION.format(reason=reason)) from exc
+
+
+def _databricks_connect_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("databricks.connect") is not None
+    except ModuleNotFoundError:  # no `databricks` package at all
+        return False
 
 
 def jar_folders(env: Mapping[str, str] | None = None) -> list[Path]:
