@@ -169,6 +169,14 @@ def test_reference_rate_zero_makes_di_undefined() -> None:
     f = group(result, "sex", "F")
     assert f.di.value is None and f.di.reason == "reference selection rate is 0"
     assert f.status == "outside_band" and attribute(result, "sex").status == "critical"
+    # The charts still speak: selection rates with the reference marked, and ∞ written where
+    # the DI is unbounded (never a bar of 0 or a row of "undefined" labels only).
+    from brickgate.gates.fairness.render import chart, rate_chart
+
+    rates = rate_chart(attribute(result, "sex"))
+    assert (rates.labels, rates.values, rates.lines) == (("F", "M (ref)"), (0.5, 0.0), (("reference M", 0.0),))
+    di = chart(attribute(result, "sex"), result)
+    assert di.values[0] is None and di.missing_text(0) == "∞"
     # The result says plainly that the reference is the group that is never selected.
     assert any(
         "reference group 'M' is never selected (selection rate 0 of 2 rows)" in w
