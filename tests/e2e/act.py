@@ -35,6 +35,7 @@ STUB_FOR = {
     "databricks/setup-cli": "setup-cli",
     "actions/upload-artifact": "upload-artifact",
     "actions/download-artifact": "download-artifact",
+    "actions/cache": "cache",
 }
 PINNED_USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\b")
 OWN = "brickgate/brickgate"
@@ -202,11 +203,14 @@ def act(
     inputs: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
     variables: Mapping[str, str] | None = None,
+    payload: Mapping[str, Any] | None = None,
     timeout: float = 1200,
 ) -> ActRun:
     """Run `act <event>` in `repo` and return its JSON log events and exit code.
 
     `source` is a `release_repo`; `$/` references in `repo`'s own workflows are rewritten to `./`.
+    `payload` is the event payload (act takes `github.ref` from its `ref`, e.g. a dispatch from
+    another branch); without it act dispatches from the default branch, `main`.
     """
     refs = existing_refs(source)
     run = [workflows] if workflows is not None and workflows.is_file() else list(repo.glob(".github/workflows/*.yml"))
@@ -223,6 +227,8 @@ def act(
         "--action-offline-mode",
         "--container-daemon-socket",
         "-",
+        "--defaultbranch",
+        "main",  # as git_repo names it; github.com sends it as github.event.repository.default_branch
         "--action-cache-path",
         str(cache),
         "-C",
@@ -235,6 +241,11 @@ def act(
             command += ["--local-repository", f"{repository}@{sha}={STUBS / STUB_FOR[repository]}"]
     if workflows is not None:
         command += ["-W", str(workflows)]
+    if payload is not None:
+        event_file = repo.parent / f"{repo.name}-event.json"
+        event_file.write_text(json.dumps(payload), encoding="utf-8")
+        command += ["-e", str(event_file)]
+    env = {"BRICKGATE_UV_CACHE": str(cache / "uv"), **(env or {})}  # uv's downloads, kept for the session
     for flag, values in (("--env", env), ("--input", inputs), ("-s", secrets), ("--var", variables)):
         for key, value in (values or {}).items():
             command += [flag, f"{key}={value}"]

@@ -7,8 +7,8 @@ script reinstalls only when the source or extras change, so each test pays for t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,34 @@ import pytest
 from tests.e2e.act import act_available, release_repo
 from tests.e2e.data import write_all
 from tests.helpers.fake_databricks_cli import FOLDER as FAKE_CLI
-from tests.helpers.fake_workspace import FakeWorkspace, RunScript
+from tests.helpers.fake_workspace import TOKEN, FakeWorkspace, RunScript
+from tests.helpers.http_recorder import RecordedRequest, Reply
 
 INIT_JOBS = ("smoke_test", "train", "validate_model")  # the jobs of the bundle `brickgate init` writes
+# One token per GitHub environment, as the consumer's secrets DATABRICKS_TOKEN_DEV/_STAGING/_PROD.
+ENVIRONMENT_TOKENS = {
+    "dev": "dapi-e2e-dev-3f1c",
+    "staging": "dapi-e2e-staging-8a2d",
+    "production": "dapi-e2e-prod-61be",
+}
+
+
+class EnvironmentTokenWorkspace(FakeWorkspace):
+    """The fake workspace accepting each environment's token, recording whose token each API
+    request carried (one workspace stands in for the three: act has no per-environment vars)."""
+
+    def __init__(self, tokens: Mapping[str, str]) -> None:
+        super().__init__()
+        self.tokens = dict(tokens)
+        self.token_owners: list[str] = []  # environment whose token each accepted /api/ request carried
+
+    def _handle(self, request: RecordedRequest) -> Reply:
+        sent = request.headers.get("authorization", "")
+        owner = next((env for env, token in self.tokens.items() if sent == f"Bearer {token}"), None)
+        if owner is None:
+            return super()._handle(request)  # refused like any unknown token
+        self.token_owners.append(owner)
+        return super()._handle(replace(request, headers={**request.headers, "authorization": f"Bearer {TOKEN}"}))
 
 
 @pytest.fixture(scope="session")
@@ -90,10 +115,21 @@ def test_flag() -> None:
 class FakeDatabricksEnv:
     """The workspace and CLI stand-ins a deploy talks to, and the act `--env`/`--var` that wire them."""
 
-    workspace: FakeWorkspace
+    workspace: EnvironmentTokenWorkspace
     cli_log: Path
     env: dict[str, str]
     variables: dict[str, str]
+    credentials_log: Path = field(default=Path("/nonexistent"))
+
+    def credentials_by_call(self) -> list[tuple[str, list[str]]]:
+        """(`bundle deploy` target or the command, environments whose token the call's env held) per CLI call."""
+        found = []
+        for line in self.credentials_log.read_text(encoding="utf-8").splitlines():
+            call = json.loads(line)
+            argv = call["argv"]
+            what = argv[argv.index("-t") + 1] if argv[:2] == ["bundle", "deploy"] else " ".join(argv[:2])
+            found.append((what, call["tokens"]))
+        return found
 
     def deployed_targets(self) -> list[str]:
         calls = [json.loads(line)["argv"] for line in self.cli_log.read_text(encoding="utf-8").splitlines()]
@@ -108,7 +144,8 @@ class FakeDatabricksEnv:
 def fake_databricks_env(tmp_path: Path) -> Iterator[FakeDatabricksEnv]:
     """A fake workspace holding the jobs of the `brickgate init` bundle, each run succeeding at once,
     and the recording CLI answering `bundle summary` with them."""
-    with FakeWorkspace() as workspace:
+    workspace = EnvironmentTokenWorkspace(ENVIRONMENT_TOKENS)
+    with workspace:
         jobs = {}
         for key in INIT_JOBS:
             job_id = workspace.add_job(f"claims-fraud-{key}", tasks=[key])
@@ -119,12 +156,20 @@ def fake_databricks_env(tmp_path: Path) -> Iterator[FakeDatabricksEnv]:
         responses.write_text(json.dumps({"bundle summary": {"stdout": json.dumps(summary)}}), encoding="utf-8")
         cli_log = tmp_path / "databricks-calls.jsonl"
         cli_log.touch()
+        credentials_log = tmp_path / "databricks-credentials.jsonl"
+        credentials_log.touch()
         env = {
+            "E2E_CLI_ENV_LOG": str(credentials_log),
+            "E2E_WATCH_TOKENS": json.dumps(ENVIRONMENT_TOKENS),
             "FAKE_DATABRICKS_CLI_DIR": str(FAKE_CLI),
             "FAKE_DATABRICKS_LOG": str(cli_log),
             "FAKE_DATABRICKS_RESPONSES": str(responses),
             "DATABRICKS_CONFIG_FILE": "/nonexistent/databrickscfg",
         }
         yield FakeDatabricksEnv(
-            workspace=workspace, cli_log=cli_log, env=env, variables={"DATABRICKS_HOST": workspace.host}
+            workspace=workspace,
+            cli_log=cli_log,
+            env=env,
+            variables={"DATABRICKS_HOST": workspace.host},
+            credentials_log=credentials_log,
         )

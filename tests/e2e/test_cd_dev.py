@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.act import act, git_repo
-from tests.e2e.conftest import FakeDatabricksEnv
-from tests.helpers.fake_workspace import TOKEN
+from tests.e2e.conftest import ENVIRONMENT_TOKENS, FakeDatabricksEnv
 from tests.helpers.http_recorder import HttpRecorder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -27,7 +26,7 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
     text = caller.read_text(encoding="utf-8")
     text = text.replace("      smoke-job: smoke_test\n", "      smoke-job: smoke_test\n      training-job: train\n")
     text = text.replace("    secrets:\n", "      slack-notify: true\n    secrets:\n")
-    text += "      SLACK_WEBHOOK_URL: ${{ secrets.SLACK_WEBHOOK_URL }}\n"
+    text += "      SLACK_WEBHOOK: ${{ secrets.SLACK_WEBHOOK }}\n"  # the name other pipelines use
     caller.write_text(text, encoding="utf-8")
     with HttpRecorder() as slack:
         run = act(
@@ -37,7 +36,7 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
             cache=act_cache,
             workflows=caller,
             env=fake_databricks_env.env | {"BRICKGATE_VENV": str(shared_venv)},
-            secrets={"DATABRICKS_TOKEN": TOKEN, "SLACK_WEBHOOK_URL": slack.url("/hook")},
+            secrets={"DATABRICKS_TOKEN_DEV": ENVIRONMENT_TOKENS["dev"], "SLACK_WEBHOOK": slack.url("/hook")},
             variables=fake_databricks_env.variables,
         )
         notices = [request.json()["text"] for request in slack.requests]
@@ -46,4 +45,6 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
     assert fake_databricks_env.runs_of("smoke_test") == fake_databricks_env.runs_of("train") == 1
     assert "| smoke | SUCCESS |" in run.summary() and "| training | SUCCESS |" in run.summary()
     assert len(notices) == 1 and notices[0].startswith("✅ brickgate deploy to dev: success")
-    assert TOKEN not in run.log(tail=100000)
+    assert ENVIRONMENT_TOKENS["dev"] not in run.log(tail=100000)
+    assert {tuple(tokens) for _, tokens in fake_databricks_env.credentials_by_call()} == {("dev",)}
+    assert set(fake_databricks_env.workspace.token_owners) == {"dev"}

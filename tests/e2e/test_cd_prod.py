@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.act import ActRun, act, git_repo
-from tests.e2e.conftest import FakeDatabricksEnv
-from tests.helpers.fake_workspace import TOKEN
+from tests.e2e.conftest import ENVIRONMENT_TOKENS, FakeDatabricksEnv
 from tests.helpers.http_recorder import HttpRecorder, RecordedRequest, Reply
 from tests.helpers.mlflow_server import MlflowServer, mlflow_server  # noqa: F401 - the fixture
 
@@ -113,7 +112,12 @@ def release(
                 "GITHUB_API_URL": github.url("").rstrip("/"),
                 "GITHUB_REPOSITORY": "acme/claims-fraud",
             },
-            secrets={"DATABRICKS_TOKEN": TOKEN, "GITHUB_TOKEN": "ghs-e2e-token"},
+            secrets={
+                "DATABRICKS_TOKEN_DEV": ENVIRONMENT_TOKENS["dev"],  # set in the repository, never passed on
+                "DATABRICKS_TOKEN_STAGING": ENVIRONMENT_TOKENS["staging"],
+                "DATABRICKS_TOKEN_PROD": ENVIRONMENT_TOKENS["production"],
+                "GITHUB_TOKEN": "ghs-e2e-token",
+            },
             variables=fake_databricks_env.variables,
         )
         yield Release(
@@ -137,6 +141,7 @@ def test_failed_staging_gate_stops_before_prod(release: Release) -> None:
     assert "champion" not in release.aliases()
     assert not [r for r in release.github.requests if r.method == "POST"]
     assert "Production untouched: a stage before it failed." in release.run.summary()
+    assert set(release.databricks.workspace.token_owners) == {"staging"}
 
 
 @pytest.mark.parametrize("release", ["fair.parquet"], indirect=True)
@@ -152,3 +157,42 @@ def test_passing_gates_reach_tag_and_promotion(release: Release) -> None:
     posts = [r for r in release.github.requests if r.method == "POST"]
     assert len(posts) == 1 and posts[0].json()["tag_name"] == VERSION
     assert "Fairness gate" in posts[0].json()["body"]
+
+    # Each environment's token reaches only its own job: deploy-staging holds only
+    # DATABRICKS_TOKEN_STAGING, production only DATABRICKS_TOKEN_PROD, and the dev token (a secret
+    # of the repository, not passed on) reaches nothing: per CLI call and per workspace request.
+    order = ["staging", "production"]
+    calls = release.databricks.credentials_by_call()
+    assert all(len(tokens) == 1 for _, tokens in calls), calls
+    holders = [tokens[0] for _, tokens in calls]
+    assert set(holders) == set(order) and holders == sorted(holders, key=order.index), calls
+    deploys = [call for call in calls if call[0] in ("staging", "prod")]
+    assert deploys == [("staging", ["staging"]), ("prod", ["production"])]
+    owners = release.databricks.workspace.token_owners
+    assert set(owners) == set(order) and owners == sorted(owners, key=order.index), owners
+
+
+def test_dispatch_from_another_branch_stops_before_staging(
+    consumer_repo: Path, act_source: Path, act_cache: Path, fake_databricks_env: FakeDatabricksEnv
+) -> None:
+    """cd-prod runs from the default branch (or `release-branches`) only: from `feature` nothing
+    is deployed, tagged or promoted."""
+    git_repo(consumer_repo)
+    subprocess.run(["git", "checkout", "-q", "-b", "feature"], cwd=consumer_repo, check=True)
+    inputs = {"version": VERSION, "confirm": "deploy-to-production"}
+    run = act(
+        consumer_repo,
+        "workflow_dispatch",
+        source=act_source,
+        cache=act_cache,
+        workflows=consumer_repo / ".github" / "workflows" / "brickgate-cd-prod.yml",
+        inputs=inputs,
+        env=fake_databricks_env.env,
+        variables=fake_databricks_env.variables,
+        payload={"ref": "refs/heads/feature", "repository": {"default_branch": "main"}, "inputs": inputs},
+    )
+    results = run.job_results()
+    assert results["validate-inputs"] == "failure", run.log()
+    assert all(results.get(job, "skipped") == "skipped" for job in ("deploy-staging", "staging-gates", "production"))
+    assert "cd-prod runs only from main, not from branch feature" in run.annotations()
+    assert fake_databricks_env.deployed_targets() == []

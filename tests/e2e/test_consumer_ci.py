@@ -44,3 +44,27 @@ def test_aggregator_fails_when_one_check_fails(
     results = run_ci(consumer_repo, act_source, act_cache, shared_venv)
     assert results["format"] == "failure" and results["tests"] == "success"
     assert results["brickgate"] == "failure" and results["(act exit code)"] != "0"
+
+
+@pytest.mark.parametrize(
+    ("source", "outcome"),
+    [("def flag(score):\n    return score >= 0.5\n", "success"), ("def flag(score):  return score>=0.5\n", "failure")],
+)
+def test_black_and_flake8_choices(
+    consumer_repo: Path, act_source: Path, act_cache: Path, shared_venv: Path, source: str, outcome: str
+) -> None:
+    """`format: black` and `lint: flake8` run those tools (not ruff) and fail on what they flag."""
+    caller = consumer_repo / ".github" / "workflows" / "brickgate-ci.yml"
+    switches = (
+        "      format: black\n      lint: flake8\n      type-check: false\n      security-scan: false\n"
+        "      tests: false\n      yaml-validation: false\n      bundle-targets: '[]'\n"
+    )
+    text = caller.read_text(encoding="utf-8").replace(
+        '      bundle-targets: \'["dev", "staging", "prod"]\'\n', switches
+    )
+    caller.write_text(text, encoding="utf-8")
+    (consumer_repo / ".flake8").write_text("[flake8]\nmax-line-length = 120\n")  # the files init writes
+    (consumer_repo / "src" / "claims" / "__init__.py").write_text(f'"""Claims helpers."""\n\n\n{source}')
+    results = run_ci(consumer_repo, act_source, act_cache, shared_venv)
+    assert {job: results[job] for job in ("format", "lint")} == {"format": outcome, "lint": outcome}
+    assert results["brickgate"] == outcome

@@ -157,8 +157,11 @@ def test_action_shape(path: Path) -> None:
     assert [s.get("id") for s in steps if s.get("run")][:2] == ["probe", "install"]
     assert all("_shared/install.sh" in s["run"] for s in steps if s.get("id") in ("probe", "install"))
     setup = [s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@")]
-    assert len(setup) == 1 and setup[0]["if"] == "steps.probe.outputs.python == ''"
+    assert len(setup) == 1 and setup[0]["if"] == "inputs.python-version != '' || steps.probe.outputs.python == ''"
     assert setup[0]["with"]["update-environment"] is False
+    cache = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert len(cache) == 1 and cache[0]["if"] == "inputs.cache == 'true'"
+    assert cache[0]["with"]["key"] == "${{ steps.probe.outputs.cache-key }}"
     logic = yaml.safe_dump({"steps": [{k: v for k, v in s.items() if k != "env"} for s in steps]})
     assert len(logic.splitlines()) <= MAX_LOGIC_LINES, f"{len(logic.splitlines())} lines of logic"
 
@@ -217,7 +220,7 @@ def test_install_script_is_valid_bash() -> None:
 @pytest.mark.skipif(not ZIZMOR.exists(), reason="zizmor not installed (make install)")
 def test_zizmor_pedantic_reports_nothing() -> None:
     done = subprocess.run(
-        [str(ZIZMOR), "--offline", "--persona", "pedantic", "action.yml", "actions", ".github/workflows"],
+        [str(ZIZMOR), "--offline", "--persona", "pedantic", "action.yml", "actions", ".github"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -263,14 +266,45 @@ def test_install_probe_rejects_an_old_or_missing_python(tmp_path: Path) -> None:
     for name in ("python3", "python"):  # both answer "too old": `sys.version_info < (3, 10)` is true
         (fake / name).write_text("#!/bin/sh\nexit 1\n")
         (fake / name).chmod(0o755)
+    for tool in ("dirname", "tr", "sed", "sort", "paste", "cat", "sha256sum", "cut", "uname"):
+        (fake / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
     done = subprocess.run(
         [shutil.which("bash") or "/bin/bash", str(REPO / "actions/_shared/install.sh"), "probe"],
-        env={"PATH": str(fake), "GITHUB_OUTPUT": str(tmp_path / "out")},
+        env={"PATH": str(fake), "GITHUB_OUTPUT": str(tmp_path / "out"), "RUNNER_OS": "Linux"},
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0 and (tmp_path / "out").read_text().splitlines()[0] == "python="
+
+
+def test_install_probe_stops_on_other_runners_with_one_error(tmp_path: Path) -> None:
+    done, outputs = run_install(["probe"], tmp_path, RUNNER_OS="macOS")
+    assert (done.returncode, done.stdout, outputs) == (
+        2,
+        "::error::brickgate's actions run on Linux runners only (GitHub-hosted ubuntu-*, or self-hosted Linux), "
+        "not on macOS\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("extras", "lock"), [("", "core"), ("plots", "plots"), ("mlflow, databricks", "databricks-mlflow")]
+)
+def test_install_probe_names_the_lock_of_the_extras(tmp_path: Path, extras: str, lock: str) -> None:
+    done, outputs = run_install(["probe"], tmp_path, RUNNER_OS="Linux", BRICKGATE_EXTRAS=extras)
+    values = dict(line.split("=", 1) for line in outputs.splitlines())
+    assert done.returncode == 0 and values["lock"] == str(REPO / "requirements" / f"{lock}.txt")
+    assert values["cache-key"].startswith("brickgate-uv-")
+
+
+def test_install_probe_refuses_extras_without_a_lock(tmp_path: Path) -> None:
+    done, outputs = run_install(["probe"], tmp_path, RUNNER_OS="Linux", BRICKGATE_EXTRAS="train")
+    assert done.returncode == 2 and outputs == ""
+    assert done.stdout == (
+        "::error::brickgate has no hash-locked requirements for extras 'train' "
+        "(locked sets: core databricks-mlflow databricks plots)\n"
+    )
 
 
 def test_install_usage_error(tmp_path: Path) -> None:
