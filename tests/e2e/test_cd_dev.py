@@ -24,7 +24,8 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
 ) -> None:
     caller = consumer_repo / ".github" / "workflows" / "brickgate-cd-dev.yml"
     text = caller.read_text(encoding="utf-8")
-    text = text.replace("      smoke-job: smoke_test\n", "      smoke-job: smoke_test\n      training-job: train\n")
+    training = "      training-job: train\n      wait: false\n"  # started, not followed; the smoke run is followed
+    text = text.replace("      smoke-job: smoke_test\n", "      smoke-job: smoke_test\n" + training)
     text = text.replace("    secrets:\n", "      slack-notify: true\n    secrets:\n")
     text += "      SLACK_WEBHOOK: ${{ secrets.SLACK_WEBHOOK }}\n"  # the name other pipelines use
     caller.write_text(text, encoding="utf-8")
@@ -43,7 +44,7 @@ def test_cd_dev_deploys_runs_summarises_and_notifies(
     assert run.job_results() == {"deploy": "success", "notify": "success"}, run.log()
     assert fake_databricks_env.deployed_targets() == ["dev", "dev"]
     assert fake_databricks_env.runs_of("smoke_test") == fake_databricks_env.runs_of("train") == 1
-    assert "| smoke | SUCCESS |" in run.summary() and "| training | SUCCESS |" in run.summary()
+    assert "| smoke | SUCCESS |" in run.summary() and "when started (not followed) |" in run.summary()
     assert len(notices) == 1 and notices[0].startswith("✅ brickgate deploy to dev: success")
     assert ENVIRONMENT_TOKENS["dev"] not in run.log(tail=100000)
     assert {tuple(tokens) for _, tokens in fake_databricks_env.credentials_by_call()} == {("dev",)}
