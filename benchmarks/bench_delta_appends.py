@@ -9,8 +9,11 @@ conflict on data). Afterwards the parent checks that no row is lost and that eve
 exactly one version of the log, and reports appends per second (all appends / wall time from
 the barrier to the last commit).
 
+`--run-key` appends as `--results-table` does (`run_key=RESULTS_RUN_KEY`: a lookup of the run
+first; deltalake then writes the data file and commits it in a separate step).
+
 Run: `.venv/bin/python benchmarks/bench_delta_appends.py [--processes 2] [--appends 30]
-[--engine spark|deltalake|both] [--json]`. Needs `make spark-jars` for Spark.
+[--engine spark|deltalake|both] [--run-key] [--json]`. Needs `make spark-jars` for Spark.
 """
 
 from __future__ import annotations
@@ -40,9 +43,9 @@ def rows(tag: str, index: int) -> Any:
     )
 
 
-def worker(engine: str, table: str, tag: str, appends: int, barrier: Path) -> None:
+def worker(engine: str, table: str, tag: str, appends: int, barrier: Path, run_key: bool) -> None:
     """Make `appends` appends once the parent removes the barrier; print start/end times."""
-    from brickgate.tables import write_table
+    from brickgate.tables import RESULTS_RUN_KEY, write_table
 
     spark = None
     if engine == "spark":
@@ -55,11 +58,11 @@ def worker(engine: str, table: str, tag: str, appends: int, barrier: Path) -> No
         time.sleep(0.01)
     start = time.time()
     for index in range(appends):
-        write_table(table, rows(tag, index), spark=spark)
+        write_table(table, rows(tag, index), spark=spark, run_key=RESULTS_RUN_KEY if run_key else ())
     print(json.dumps({"tag": tag, "start": start, "end": time.time()}))
 
 
-def measure(engine: str, processes: int, appends: int, folder: Path) -> dict[str, Any]:
+def measure(engine: str, processes: int, appends: int, folder: Path, run_key: bool) -> dict[str, Any]:
     """Run the workers against a fresh table in `folder`; check rows and log; return figures."""
     from deltalake import DeltaTable, write_deltalake
 
@@ -68,7 +71,7 @@ def measure(engine: str, processes: int, appends: int, folder: Path) -> dict[str
     barrier = folder / f"barrier_{engine}"
     barrier.touch()
     command = [sys.executable, __file__, "--worker", "--engine", engine, "--table", str(table)]
-    command += ["--appends", str(appends), "--barrier", str(barrier)]
+    command += ["--appends", str(appends), "--barrier", str(barrier)] + (["--run-key"] if run_key else [])
     children = [
         subprocess.Popen([*command, "--tag", f"p{n}"], stdout=subprocess.PIPE, text=True) for n in range(processes)
     ]
@@ -92,7 +95,7 @@ def measure(engine: str, processes: int, appends: int, folder: Path) -> dict[str
     counts = data.groupby("run_id").size()
     appended = [entry for entry in history if entry["version"] > 0]
     return {
-        "engine": engine,
+        "engine": engine + (" (run_key)" if run_key else ""),
         "processes": processes,
         "appends": processes * appends,
         "rows": len(data),
@@ -101,11 +104,10 @@ def measure(engine: str, processes: int, appends: int, folder: Path) -> dict[str
         "versions": delta.version(),
         "one_version_per_append": len(appended) == processes * appends
         and all(
-            int(entry["operationMetrics"]["num_added_rows" if engine == "deltalake" else "numOutputRows"])
-            == ROWS_PER_APPEND
-            for entry in appended
+            DeltaTable(str(table), version=version).to_pyarrow_table().num_rows == ROWS_PER_APPEND * (version + 1)
+            for version in range(1, delta.version() + 1)
         ),
-        "retries": sum(int(entry["operationMetrics"].get("num_retries", 0)) for entry in appended),
+        "retries": sum(int(entry.get("operationMetrics", {}).get("num_retries", 0)) for entry in appended),
         "wall_s": round(wall, 3),
         "appends_per_s": round(processes * appends / wall, 2),
     }
@@ -117,17 +119,20 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--appends", type=int, default=30)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON lines")
+    parser.add_argument(
+        "--run-key", action="store_true", help="append as results tables do (run_key: a re-run replaces its rows)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--table", help=argparse.SUPPRESS)
     parser.add_argument("--tag", help=argparse.SUPPRESS)
     parser.add_argument("--barrier", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.engine, args.table, args.tag, args.appends, Path(args.barrier))
+        worker(args.engine, args.table, args.tag, args.appends, Path(args.barrier), args.run_key)
         return
     engines = ["deltalake", "spark"] if args.engine == "both" else [args.engine]
     with tempfile.TemporaryDirectory() as folder:
-        figures = [measure(engine, args.processes, args.appends, Path(folder)) for engine in engines]
+        figures = [measure(engine, args.processes, args.appends, Path(folder), args.run_key) for engine in engines]
     if args.json:
         for figure in figures:
             print(json.dumps(figure))

@@ -15,9 +15,11 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_delta_append
 
 @pytest.mark.slow
 @pytest.mark.spark
-@pytest.mark.parametrize("engine", ["spark", "deltalake"])
-def test_two_writers_lose_no_row(engine: str) -> None:
+@pytest.mark.parametrize(("engine", "run_key"), [("spark", False), ("deltalake", False), ("deltalake", True)])
+def test_two_writers_lose_no_row(engine: str, run_key: bool) -> None:
+    """`run_key`: as results tables append (deltalake: data file, then a separate commit)."""
     command = [sys.executable, str(BENCH), "--engine", engine, "--processes", "2", "--appends", "30", "--json"]
+    command += ["--run-key"] if run_key else []
     done = subprocess.run(command, capture_output=True, text=True, timeout=1500, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])

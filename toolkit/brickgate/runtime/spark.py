@@ -178,8 +178,14 @@ def delta_jars(env: Mapping[str, str] | None = None) -> list[Path]:
 
 
 def local_conf(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Settings of a local session: small, quiet, UTC, Delta-enabled with local jars."""
-    return {**LOCAL_SPARK_CONF, "spark.jars": ",".join(str(jar) for jar in delta_jars(env))}
+    """Settings of a local session: small, quiet (Spark logs errors only), UTC, Delta-enabled
+    with local jars."""
+    logging = Path(__file__).with_name("log4j2.properties")
+    return {
+        **LOCAL_SPARK_CONF,
+        "spark.jars": ",".join(str(jar) for jar in delta_jars(env)),
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={logging.as_uri()}",
+    }
 
 
 def spark_error(exc: BaseException) -> BrickgateError | None:
