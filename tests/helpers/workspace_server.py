@@ -153,16 +153,21 @@ class Workspace:
 
     def brickgate(self, *args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run brickgate in a subprocess with only this workspace's environment."""
-        return self.run([sys.executable, "-m", "brickgate", *args], cwd=cwd, timeout=timeout)
+        return self.run([*self.brickgate_command(), *args], cwd=cwd, timeout=timeout)
+
+    @staticmethod
+    def brickgate_command() -> list[str]:
+        return [sys.executable, "-m", "brickgate"]
 
     def databricks(self, *args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run the real CLI directly, as a user next to brickgate would."""
         return self.run([str(DATABRICKS), *args], cwd=cwd, timeout=timeout)
 
-    def run(self, command: list[str], *, cwd: Path | None, timeout: float) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            command, env=self.env(), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-        )
+    def run(
+        self, command: list[str], *, cwd: Path | None, timeout: float, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**self.env(), **(extra_env or {})}
+        return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
 
     def api(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
         """Call the workspace's REST API as this test's user."""

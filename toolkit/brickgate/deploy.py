@@ -2,7 +2,8 @@
 
 Order, each step stopping the next on failure: validate the bundle (brickgate's checks; the
 CLI's own validation runs inside `bundle deploy`) → production guard (`--version` and the
-phrase `deploy-to-production`) → Databricks CLI version → `databricks bundle deploy` →
+phrase `deploy-to-production`) → Databricks CLI version → `databricks bundle deploy` (or, with
+`--plan FILE`, a check that the reviewed plan is still current and `bundle deploy --plan`) →
 `databricks bundle summary -o json` (job ids and URLs) → `jobs.get` for every job (exists,
 expected name) → optionally `jobs.run-now` and polling `jobs/runs/get` with backoff.
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from brickgate.bundle.diagnostics import Diagnostic
     from brickgate.bundle.validate import ValidationResult
     from brickgate.databricks_cli import DatabricksCli
+    from brickgate.deploy_plan import DeployPlan, ResourceChange
 
 DeployStatus = Literal["planned", "deployed", "invalid", "unverified", "run-failed", "run-timeout"]
 
@@ -59,6 +61,8 @@ class DeployOptions:
     version: str | None = None
     confirm: str | None = None
     command_timeout: float = 1800.0
+    plan_out: Path | None = None  # write `bundle plan -o json` here and deploy nothing
+    plan: Path | None = None  # deploy exactly this reviewed plan
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,6 +140,8 @@ class DeployResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     cli_version: str | None = None
     cli_output: str = ""
+    changes: tuple[ResourceChange, ...] = ()  # per resource, from `bundle plan` (--plan-out / --plan)
+    reviewed: DeployPlan | None = None
 
     @property
     def passed(self) -> bool:
@@ -287,17 +293,25 @@ def deploy(
         guard = " (production: needs --version and --confirm to deploy)" if unguarded else ""
         message = f"dry run: would deploy {len(base.plan)} job(s) of bundle {bundle.name} to {bundle.target}{guard}"
         return replace(base, message=message)
-    check_production(bundle, options)
+    if options.plan_out is None:
+        check_production(bundle, options)  # making a plan for review changes nothing
 
     from brickgate.databricks_cli import require_cli
 
     cli = require_cli(source)
     check_host_reachable(source)
+    if options.plan_out is not None:
+        return _plan_for_review(cli, bundle, options, source, base)
     client = workspace_client()  # auth settings are checked before anything is deployed
+    reviewed = _current_plan(cli, bundle, options, source) if options.plan is not None else None
     output = _deploy_with_cli(cli, bundle, options, source)
+    if reviewed is not None:
+        _upload_wheels(cli, bundle, reviewed, options, source)
     summary = _summary(cli, bundle, options, source)
     jobs = tuple(_verify(client, bundle, summary))
     result = replace(base, jobs=jobs, cli_version=cli.version_text, cli_output=output)
+    if reviewed is not None:
+        result = replace(result, changes=reviewed.changes, reviewed=reviewed)
     unverified = [job for job in jobs if not job.verified]
     if unverified:
         problems = "; ".join(f"{job.key}: {job.problem}" for job in unverified)
@@ -329,10 +343,84 @@ def _var_args(options: DeployOptions) -> list[str]:
     return [arg for name, value in options.variables.items() for arg in ("--var", f"{name}={value}")]
 
 
+def _bundle_plan(cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Mapping[str, str]) -> DeployPlan:
+    """`databricks bundle plan -o json` for the target: what a deploy would do now."""
+    from brickgate.databricks_cli import run_cli
+    from brickgate.deploy_plan import parse_plan
+
+    args = ["bundle", "plan", "-t", bundle.target, "-o", "json", *_var_args(options)]
+    done = run_cli(cli.path, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
+    if done.returncode != 0:
+        raise InfraError(
+            f"databricks bundle plan -t {bundle.target} failed (exit {done.returncode}): {done.last_error()}"
+        )
+    try:
+        return parse_plan(done.stdout, "the output of databricks bundle plan -o json")
+    except InputError as exc:  # the CLI printed something else: not the user's input
+        raise InfraError(str(exc)) from exc
+
+
+def _plan_for_review(
+    cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Mapping[str, str], base: DeployResult
+) -> DeployResult:
+    """`--plan-out FILE`: write the CLI's plan for review; nothing is deployed."""
+    from brickgate.deploy_plan import write_plan
+
+    assert options.plan_out is not None
+    plan = _bundle_plan(cli, bundle, options, env)
+    write_plan(plan, options.plan_out)
+    message = f"plan for {bundle.name} → {bundle.target}: {plan.headline()}; written to {options.plan_out}"
+    return replace(base, message=message, cli_version=cli.version_text, changes=plan.changes, reviewed=plan)
+
+
+def _current_plan(cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Mapping[str, str]) -> DeployPlan:
+    """The reviewed `--plan`, refused (ConfigError) when a fresh plan against the same
+    deployment state differs from it; a plan made against an older state is left to the
+    CLI, which refuses it itself before touching anything."""
+    from brickgate.deploy_plan import STALE, read_plan, stale_reasons
+
+    assert options.plan is not None
+    reviewed = read_plan(options.plan)
+    fresh = _bundle_plan(cli, bundle, options, env)  # also builds the bundle's artifacts
+    if reviewed.state == fresh.state:
+        reasons = stale_reasons(reviewed, fresh)
+        if reasons:
+            raise ConfigError(STALE.format(path=options.plan, reasons="; ".join(reasons)))
+    return reviewed
+
+
+def _upload_wheels(
+    cli: DatabricksCli, bundle: Bundle, plan: DeployPlan, options: DeployOptions, env: Mapping[str, str]
+) -> None:
+    """Upload the wheels the plan's jobs install from the bundle's build output.
+
+    `bundle deploy --plan` (CLI v1.10.0) neither builds nor uploads artifacts, so jobs would
+    point at wheels missing from the workspace; the fresh plan has just built them. Done after
+    the deploy, so a plan the CLI refuses leaves the workspace untouched.
+    """
+    from brickgate.databricks_cli import run_cli
+    from brickgate.deploy_plan import wheel_paths
+
+    for remote in wheel_paths(plan):
+        name = remote.rsplit("/", 1)[-1]
+        local = next((p for p in sorted(bundle.root.rglob(name)) if ".databricks" not in p.parts), None)
+        if local is None:
+            raise ConfigError(f"the plan installs the wheel {remote}, but {name} was not built in {bundle.root}")
+        for args in (
+            ["workspace", "mkdirs", remote.rsplit("/", 1)[0]],
+            ["workspace", "import", remote, "--file", str(local), "--format", "AUTO", "--overwrite"],
+        ):
+            done = run_cli(cli.path, args, cwd=bundle.root, env=env, timeout=options.command_timeout)
+            if done.returncode != 0:
+                raise InfraError(f"uploading the wheel {name} failed (exit {done.returncode}): {done.last_error()}")
+
+
 def _deploy_with_cli(cli: DatabricksCli, bundle: Bundle, options: DeployOptions, env: Mapping[str, str]) -> str:
     from brickgate.databricks_cli import run_cli
 
     args = ["bundle", "deploy", "-t", bundle.target, *_var_args(options)]
+    if options.plan is not None:
+        args += ["--plan", str(options.plan.resolve())]
     if options.auto_approve:
         args.append("--auto-approve")
     done = run_cli(cli.path, args, cwd=bundle.root, env=env, timeout=options.command_timeout)

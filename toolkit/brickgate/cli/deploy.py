@@ -31,6 +31,8 @@ class DeployArgs:
     dry_run: bool
     version: str | None
     confirm: str | None
+    plan_out: Path | None
+    plan: Path | None
 
 
 WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run too, or drop --wait"
@@ -48,6 +50,8 @@ WAIT_WITHOUT_RUN = "--wait follows the job started by --run JOB_KEY; give --run 
 @option(COMMAND, "--dry-run")
 @option(COMMAND, "--version", metavar="V")
 @option(COMMAND, "--confirm", metavar="PHRASE")
+@option(COMMAND, "--plan-out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE")
+@option(COMMAND, "--plan", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE")
 @click.pass_context
 def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
     """Deploy a Databricks Asset Bundle to a target and verify it; optionally run one of its jobs.
@@ -69,6 +73,13 @@ def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
         raise ConfigError("missing -t/--target (or BRICKGATE_DEPLOY_TARGET)")
     if resolved.sources["wait"].startswith("flag") and args.wait and not args.run:
         raise ConfigError(WAIT_WITHOUT_RUN)  # a wait = true policy in env or TOML may stand without --run
+    exclusive = [flag for flag, given in (("--plan-out", args.plan_out), ("--plan", args.plan)) if given]
+    if args.dry_run:
+        exclusive.insert(0, "--dry-run")
+    if len(exclusive) > 1:
+        raise ConfigError(f"{' and '.join(exclusive)} exclude each other: plan, deploy a plan, or dry-run")
+    if args.plan_out and args.run:
+        raise ConfigError("--run starts a job after a deploy; --plan-out deploys nothing")
     fmt = global_options(ctx).format
     options = DeployOptions(
         target=args.target,
@@ -81,6 +92,8 @@ def deploy(ctx: click.Context, /, directory: Path | None, **_: object) -> int:
         dry_run=args.dry_run,
         version=args.version or None,
         confirm=args.confirm or os.environ.get("BRICKGATE_CONFIRM") or None,
+        plan_out=args.plan_out,
+        plan=args.plan,
     )
     result = deploy_bundle(directory or Path("."), options, on_progress=_progress_printer(fmt))
     _render(result, fmt)
@@ -148,6 +161,7 @@ def to_document(result: DeployResult) -> dict[str, Any]:
             "tasks": [{"key": t.key, "life_cycle_state": t.life_cycle, "result_state": t.result} for t in run.tasks],
         },
         "diagnostics": [d.to_dict() for d in result.diagnostics],
+        "changes": [{"resource": c.resource, "action": c.action, "fields": list(c.fields)} for c in result.changes],
     }
 
 
@@ -163,7 +177,11 @@ def _render(result: DeployResult, fmt: str) -> None:
         if d.severity == "error":
             where = ":".join(str(x) for x in (d.file, d.line, d.column) if x is not None)
             click.echo(f"  {where + ': ' if where else ''}{d.rule} {d.message}")
-    if result.status == "planned":
+    for change in result.changes:
+        click.echo(f"plan: {change.resource} {change.action}")
+        for field in change.fields:
+            click.echo(f"  {field}")
+    if result.status == "planned" and result.reviewed is None:
         for plan in result.plan:
             click.echo(f"job {plan.key} ({plan.name})")
             for cluster in plan.clusters:
@@ -203,4 +221,10 @@ def _summary_markdown(result: DeployResult) -> str:
         lines = "".join(f"| `{t.key}` | {t.result or t.life_cycle} |\n" for t in run.tasks)
         state = run.result or run.life_cycle
         tasks = f"\nRun [{run.run_id}]({run.url}): **{state}**\n\n| task | state |\n|---|---|\n{lines}"
-    return head + table + tasks
+    planned = ""
+    if result.reviewed is not None:
+        from brickgate.deploy_plan import markdown
+
+        applied = "Applied plan" if result.jobs else "Plan for review"
+        planned = "\n" + markdown(result.reviewed, f"{applied}: {result.bundle} → {result.target}")
+    return head + table + tasks + planned

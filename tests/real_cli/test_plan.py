@@ -1,0 +1,118 @@
+"""Reviewed plans with the real CLI: `brickgate deploy --plan-out` shows the plan, `--plan` applies
+exactly it, and a plan that went stale is refused before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.workspace_server import REFERENCE_BUNDLE, Workspace, copy_bundle
+
+pytestmark = [pytest.mark.real_cli, pytest.mark.slow]
+TARGET = "local"
+JOB_CALLS = ("/api/2.2/jobs/create", "/api/2.2/jobs/reset", "/api/2.2/jobs/delete")
+
+
+def brickgate_deploy(workspace: Workspace, bundle: Path, *args: str) -> dict[str, Any]:
+    done = workspace.brickgate("--format", "json", "deploy", str(bundle), "-t", TARGET, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def job_calls(workspace: Workspace, since: int) -> list[str]:
+    return [e["path"].rsplit("/", 1)[1] for e in workspace.requests()[since:] if e["path"] in JOB_CALLS]
+
+
+def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_path: Path) -> None:
+    bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
+    plan = tmp_path / "plan.json"
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "out")}
+    done = workspace.run(
+        [
+            *workspace.brickgate_command(),
+            "--format",
+            "github",
+            "deploy",
+            str(bundle),
+            "-t",
+            TARGET,
+            "--plan-out",
+            str(plan),
+        ],
+        cwd=None,
+        timeout=600,
+        extra_env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert job_calls(workspace, 0) == []  # a plan deploys nothing
+    table = summary.read_text(encoding="utf-8")
+    assert "Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged" in table
+    assert "| resource | action | changes |" in table
+    assert "| `jobs.scoring_job` | create |" in table
+    assert json.loads(plan.read_text(encoding="utf-8"))["cli_version"] == "1.10.0"
+
+    before = len(workspace.requests())
+    applied = brickgate_deploy(workspace, bundle, "--plan", str(plan))
+    assert applied["status"] == "deployed" and all(job["verified"] for job in applied["jobs"])
+    assert sorted(job_calls(workspace, before)) == ["create"] * 3
+    assert {c["action"] for c in applied["changes"]} == {"create"}
+    # the wheels the plan's jobs install are in the workspace (the CLI's --plan does not upload them)
+    for job in applied["jobs"]:
+        settings = workspace.api("GET", f"/api/2.2/jobs/get?job_id={job['job_id']}")["settings"]
+        for whl in {lib["whl"] for task in settings["tasks"] for lib in task.get("libraries", []) if "whl" in lib}:
+            assert workspace.api("GET", f"/api/2.0/workspace/get-status?path={whl}")["object_type"] == "FILE"
+
+    change = brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    updates = {c["resource"]: c["fields"] for c in change["changes"] if c["action"] == "update"}
+    assert set(updates) == {"jobs.model_training_job", "jobs.scoring_job"}
+    assert any("autoscale.max_workers: 4 → 6" in field for field in updates["jobs.scoring_job"])
+    before = len(workspace.requests())
+    brickgate_deploy(workspace, bundle, "--plan", str(plan), "--var", "max_workers=6")
+    assert job_calls(workspace, before) == ["reset", "reset"]
+
+
+def test_a_plan_made_before_another_deploy_is_refused_by_the_cli(workspace: Workspace, tmp_path: Path) -> None:
+    bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
+    plan = tmp_path / "plan.json"
+    brickgate_deploy(workspace, bundle)
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    brickgate_deploy(workspace, bundle, "--var", "max_workers=5")  # someone deployed meanwhile
+    before = len(workspace.requests())
+    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=6")
+    assert done.returncode == 2
+    assert "does not match state serial" in done.stderr and "Please run 'bundle plan' again" in done.stderr
+    assert job_calls(workspace, before) == []
+
+
+def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
+    plan = tmp_path / "plan.json"
+    first = brickgate_deploy(workspace, bundle)
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    # someone edits the scoring job in the workspace: the deployment state does not know
+    job_id = next(job["job_id"] for job in first["jobs"] if job["key"] == "scoring_job")
+    settings = workspace.api("GET", f"/api/2.2/jobs/get?job_id={job_id}")["settings"]
+    workspace.api(
+        "POST", "/api/2.2/jobs/reset", {"job_id": job_id, "new_settings": {**settings, "max_concurrent_runs": 4}}
+    )
+    before = len(workspace.requests())
+    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=6")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"brickgate: error: {plan} is stale: jobs.scoring_job: update with other settings; the bundle or the "
+        "workspace changed after the plan was made. Nothing was deployed; review a new plan (brickgate deploy "
+        "--plan-out)\n"
+    )
+    assert job_calls(workspace, before) == []
+
+    # the bundle changes instead: a variable the plan was not made with
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=7")
+    assert done.returncode == 2 and "is stale: jobs.model_training_job: update with other settings" in done.stderr
