@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,14 @@ from brickgate.databricks_cli import run_cli
 from brickgate.errors import InfraError
 
 TIMEOUT_SECONDS = 300
+_CLI = "databricks bundle validate:"
 SCHEMA_FAILED = "databricks bundle schema failed ({problem}); rerun with --no-databricks-cli to skip the Databricks CLI"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _HEADER = re.compile(r"^(Error|Warning|Recommendation): (.*)$")
 _AT = re.compile(r"^  at (\S.*)$")
 _IN = re.compile(r"^  in (.+):(\d+):(\d+)$")
 _RULES = {"Error": dg.CLI_ERROR, "Warning": dg.CLI_WARNING, "Recommendation": dg.CLI_RECOMMENDATION}
+_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 def bundle_schema(executable: str, env: Mapping[str, str]) -> dict[str, Any]:
@@ -87,6 +90,41 @@ def parse_validate_output(text: str, root: Path) -> list[dg.Diagnostic]:
     if current:
         found.append(_finish(current))
     return found
+
+
+def merge_findings(own: Iterable[dg.Diagnostic], cli: Iterable[dg.Diagnostic]) -> list[dg.Diagnostic]:
+    """brickgate's diagnostics with the CLI's merged in, one line per problem.
+
+    A CLI finding at the exact place (file, line, column) of a brickgate finding at least as
+    severe is the same problem seen twice (`max_retries: cannot parse "three" as an integer`
+    beside BG102): its summary is folded into brickgate's message, which keeps the rule id and
+    the hint. Anything else the CLI says, or says more severely, stays a finding of its own.
+
+    >>> own = dg.Diagnostic(rule="BG102", severity="error", message="not an integer", file="a.yml", line=3, column=5)
+    >>> cli = parse_validate_output("Warning: cannot parse x as an integer\\n  in a.yml:3:5\\n", Path("/b"))
+    >>> [d.message for d in merge_findings([own], cli)]
+    ['not an integer (databricks bundle validate: cannot parse x as an integer)']
+    """
+    merged = list(own)
+    for finding in cli:
+        at = (finding.file, finding.line, finding.column)
+        same = next(
+            (
+                index
+                for index, d in enumerate(merged)
+                if not d.rule.startswith("BG50")
+                and finding.line is not None
+                and (d.file, d.line, d.column) == at
+                and _RANK[d.severity] >= _RANK[finding.severity]
+            ),
+            None,
+        )
+        if same is None:
+            merged.append(finding)
+            continue
+        summary = finding.message.removeprefix(f"{_CLI} ")
+        merged[same] = replace(merged[same], message=f"{merged[same].message} ({_CLI} {summary})")
+    return merged
 
 
 def _finish(record: Mapping[str, Any]) -> dg.Diagnostic:

@@ -107,7 +107,8 @@ def validate_bundle(directory: str | Path, options: ValidateOptions) -> Validati
         ):
             found.append(diagnostic)
     if executable:
-        found += databricks_cli.bundle_validate(executable, raw.root, loaded.bundle.target, options.variables, env)
+        cli_found = databricks_cli.bundle_validate(executable, raw.root, loaded.bundle.target, options.variables, env)
+        found = databricks_cli.merge_findings(found, cli_found)
     return ValidationResult(
         root=raw.root,
         bundle=loaded.bundle,
