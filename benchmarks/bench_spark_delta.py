@@ -86,6 +86,7 @@ def main() -> None:
         )
         spark = get_spark()
         spark.range(1).count()
+        master = spark.conf.get("spark.master")
         gates = {
             "fairness-gate": [
                 "fairness-gate",
@@ -110,7 +111,7 @@ def main() -> None:
                 for label, source in sources.items():
                     times[gate, label].append(cli([*command, source]))
     print(
-        f"{os.cpu_count()} CPUs, {args.rows:,} rows, local[2] Spark, {args.runs} runs after a warm-up, "
+        f"{os.cpu_count()} CPUs, {args.rows:,} rows, Spark {master}, {args.runs} runs after a warm-up, "
         f"Python {sys.version.split()[0]}\n"
     )
     print("| gate | Parquet median (s) | Delta median (s) | Delta / Parquet | Parquet runs (s) | Delta runs (s) |")
