@@ -35,7 +35,7 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
-    """One local[2] Spark session for the whole run (Java 17); tests using it are marked `spark`."""
+    """One local Delta-enabled Spark session for the whole run (Java 17, `make spark-jars`); marker `spark`."""
     from brickgate.runtime import get_spark
 
     session = get_spark()
