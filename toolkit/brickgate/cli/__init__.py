@@ -67,6 +67,7 @@ def _register_commands() -> None:
     """Add every real subcommand; each module imports only click at import time."""
     # One import and one add_command per command module, in alphabetical order.
     from brickgate.cli.deploy import deploy
+    from brickgate.cli.doctor import doctor
     from brickgate.cli.fairness_gate import fairness_gate
     from brickgate.cli.init import init
     from brickgate.cli.promote_model import promote_model
@@ -77,6 +78,7 @@ def _register_commands() -> None:
     from brickgate.cli.validate_bundle import validate_bundle
 
     cli.add_command(deploy)
+    cli.add_command(doctor)
     cli.add_command(fairness_gate)
     cli.add_command(init)
     cli.add_command(promote_model)
