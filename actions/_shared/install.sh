@@ -8,8 +8,10 @@
 # with one ::error:: line. Dependencies come from requirements/<extras>.txt with every hash
 # checked (uv --require-hashes; uv itself from requirements/uv.txt, hash-checked by pip); the
 # toolkit is installed from the action's own folder (two levels up), never from PyPI, so the CLI
-# always matches the action's commit. $BRICKGATE_VENV (default $RUNNER_TEMP/brickgate-venv) lets a
-# self-hosted runner keep one venv across jobs: a stamp of the lock and the source skips reinstalling.
+# always matches the action's commit. $BRICKGATE_VENV (default $RUNNER_TEMP/brickgate-venv) holds one
+# venv per locked set (<folder>/<lock name>), so jobs of other actions sharing the folder (a
+# self-hosted runner keeping it across jobs) never change a venv in use: a stamp of the lock, the
+# source and the Python skips reinstalling.
 # $BRICKGATE_UV_CACHE (default $RUNNER_TEMP/brickgate-uv) is the folder actions/cache restores.
 set -euo pipefail
 
@@ -61,7 +63,7 @@ case "${1:-}" in
   install)
     python="$(find_python)" || { echo "::error::brickgate needs Python >= 3.10"; exit 2; }
     find_lock || exit 2
-    venv="${BRICKGATE_VENV:-${RUNNER_TEMP:?}/brickgate-venv}"
+    venv="${BRICKGATE_VENV:-${RUNNER_TEMP:?}/brickgate-venv}/$(basename "$lock" .txt)"
     stamp="$venv/.brickgate-$( (cd "$root" && find "$lock" pyproject.toml toolkit/brickgate -type f \
       ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; "$python" --version) | sha256sum | cut -c1-16)"
     mkdir -p "$(dirname "$venv")" "$uv_cache"
