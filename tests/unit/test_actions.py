@@ -310,3 +310,27 @@ def test_install_probe_refuses_extras_without_a_lock(tmp_path: Path) -> None:
 def test_install_usage_error(tmp_path: Path) -> None:
     done, _ = run_install(["upgrade"], tmp_path)
     assert (done.returncode, done.stderr) == (2, "usage: install.sh probe|install\n")
+
+
+def test_production_job_restores_nothing_from_a_cache() -> None:
+    """The job holding production credentials installs without actions/cache (another workflow of
+    the repository could have written that cache)."""
+    production = load(REPO / ".github/workflows/cd-prod.yml")["jobs"]["production"]
+    own = [step for step in production["steps"] if str(step.get("uses", "")).startswith("$/actions/")]
+    assert own and all(step["with"].get("cache") == "false" for step in own)
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "cd-dev.yml", "cd-prod.yml"])
+def test_every_job_of_a_reusable_workflow_runs_on_the_runs_on_input(name: str) -> None:
+    workflow = load(REPO / ".github/workflows" / name)
+    assert triggers(workflow)["workflow_call"]["inputs"]["runs-on"]["default"] == "ubuntu-latest"
+    assert {str(job["runs-on"]) for job in workflow["jobs"].values()} == {
+        "${{ (startsWith(inputs.runs-on, '[') || startsWith(inputs.runs-on, '{')) && fromJSON(inputs.runs-on) "
+        "|| inputs.runs-on }}"
+    }
+
+
+@pytest.mark.parametrize("name", ["fairness-gate", "psi-gate"])
+def test_gates_get_the_github_token_only_to_post_a_status(name: str) -> None:
+    run = next(s for s in load(REPO / "actions" / name / "action.yml")["runs"]["steps"] if s.get("id") == "run")
+    assert run["env"]["GITHUB_TOKEN"] == "${{ inputs.github-status == 'true' && inputs.github-token || '' }}"
