@@ -6,7 +6,7 @@ venv, from a copy of this source tree as the action's checkout (no .venv inside)
 - pip (the former install.sh): `python -m venv`, `pip install --require-hashes -r <lock>`, then
   `pip install --no-deps <checkout>` (a build of the toolkit);
 - uv (`actions/_shared/install.sh install`): uv from requirements/uv.txt (pip, hash-checked), a
-  uv venv, `uv pip install --require-hashes -r <lock>`, the toolkit put on the venv's path.
+  uv venv, `uv pip install --require-hashes -r <lock>`, the toolkit copied into the venv.
 
 Cold: empty pip and uv caches (everything downloaded: a GitHub-hosted runner without a cache
 hit). Warm: the caches of the cold run (pip's wheel cache; for uv the folder actions/cache

@@ -64,8 +64,9 @@ case "${1:-}" in
     python="$(find_python)" || { echo "::error::brickgate needs Python >= 3.10"; exit 2; }
     find_lock || exit 2
     venv="${BRICKGATE_VENV:-${RUNNER_TEMP:?}/brickgate-venv}/$(basename "$lock" .txt)"
-    stamp="$venv/.brickgate-$( (cd "$root" && find "$lock" pyproject.toml toolkit/brickgate -type f \
-      ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; "$python" --version) | sha256sum | cut -c1-16)"
+    # content only (paths relative to the checkout): jobs with equal sources share the venv
+    stamp="$venv/.brickgate-$( (cd "$root" && find "requirements/$(basename "$lock")" pyproject.toml toolkit/brickgate \
+      -type f ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; "$python" --version) | sha256sum | cut -c1-16)"
     mkdir -p "$(dirname "$venv")" "$uv_cache"
     exec 9>"$venv.lock"  # jobs sharing one BRICKGATE_VENV on a self-hosted machine install in turn
     if command -v flock >/dev/null 2>&1; then flock 9; fi
@@ -78,13 +79,13 @@ case "${1:-}" in
       export UV_CACHE_DIR="$uv_cache/cache" UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
       "$uv" venv --quiet --clear --python "$python" "$venv"
       "$uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock"
-      # The toolkit itself, as an editable install would put it: this checkout's toolkit/ on the
-      # venv's path and the `brickgate` entry point of pyproject.toml (no build: seconds saved).
-      "$venv/bin/python" - "$root/toolkit" "$venv/bin/brickgate" <<'PY'
-import os, sys, sysconfig
-toolkit, launcher = sys.argv[1], sys.argv[2]
-with open(os.path.join(sysconfig.get_path("purelib"), "brickgate-action.pth"), "w", encoding="utf-8") as pth:
-    pth.write(toolkit + "\n")
+      # The toolkit itself, copied from this checkout into the venv with the `brickgate` entry
+      # point of pyproject.toml: what installing its wheel would do, without building one.
+      "$venv/bin/python" - "$root/toolkit/brickgate" "$venv/bin/brickgate" <<'PY'
+import os, shutil, sys, sysconfig
+package, launcher = sys.argv[1], sys.argv[2]
+shutil.copytree(package, os.path.join(sysconfig.get_path("purelib"), "brickgate"),
+                ignore=shutil.ignore_patterns("__pycache__"))
 with open(launcher, "w", encoding="utf-8") as script:
     script.write(f"#!{sys.executable}\nimport sys\nfrom brickgate.cli import main\nsys.exit(main())\n")
 os.chmod(launcher, 0o755)
