@@ -34,6 +34,7 @@ SOURCE_NOT_FOUND = (
 )
 UNKNOWN_FILE_TYPE = "{source}: cannot tell the file type; use a .parquet, .pq or .csv file"
 EMPTY_FOLDER = "{source}: folder holds no Parquet or CSV files and no _delta_log"
+NOT_UTF8 = "{source}: not valid UTF-8 at byte {offset}; save the CSV as UTF-8"
 MIXED_FOLDER = "{source}: folder mixes Parquet and CSV files; keep one format per folder"
 UNREADABLE = "{source}: cannot read {kind} data: {reason}"
 NO_ROWS = "{source}: no rows"
@@ -186,6 +187,7 @@ def _read_arrow(source: str, kind: SourceKind, wanted: list[str] | None) -> pd.D
     alone costs about a second); folders and CSV through a pyarrow dataset."""
     import pyarrow as pa
 
+    files: list[str] = []
     try:
         if kind == "parquet" and Path(source).is_file():
             import pyarrow.parquet as pq
@@ -196,13 +198,39 @@ def _read_arrow(source: str, kind: SourceKind, wanted: list[str] | None) -> pd.D
             table = parquet.read(columns=wanted, use_pandas_metadata=True)
         else:
             dataset = _arrow_dataset(source, kind)
+            files = dataset.files
             if wanted is not None:
                 require_columns(list(dataset.schema.names), wanted, source)
             table = dataset.to_table(columns=wanted)
+            if kind == "csv" and any(pa.types.is_binary(f.type) for f in table.schema):
+                raise _not_utf8(dataset.files, source)  # pyarrow reads undecodable text as bytes
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if kind == "csv" and "invalid UTF8" in str(exc):  # a later file of a folder, typed string by the first
+            raise _not_utf8(files, source) from exc
         raise _unreadable(source, kind, exc) from exc
     frame: pd.DataFrame = table.to_pandas()
     return frame
+
+
+def _not_utf8(files: Iterable[str], source: str) -> InputError:
+    """The first file that is not UTF-8 and the byte offset where decoding fails (read in 1 MiB chunks)."""
+    import codecs
+
+    for name in files:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0  # bytes read so far; the decoder may hold the start of a sequence cut by a chunk
+        with open(name, "rb") as stream:
+            while True:
+                chunk = stream.read(1 << 20)
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    return InputError(NOT_UTF8.format(source=name, offset=offset - pending + exc.start))
+                if not chunk:
+                    break
+                offset += len(chunk)
+    return InputError(f"{source}: not valid UTF-8; save the CSV as UTF-8")
 
 
 def read_spark(spark: Any, source: str, columns: Sequence[str] | None = None) -> Any:
