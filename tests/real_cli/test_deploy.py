@@ -104,14 +104,13 @@ def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
     assert [j["job_id"] for j in again["jobs"]] == [j["job_id"] for j in first["jobs"]]
 
     before = len(workspace.requests())
-    changed = deploy(workspace, bundle, "--var", "max_workers=6")
+    changed = deploy(workspace, bundle, "--var", "alert_email=oncall@example.com")
     assert [j["job_id"] for j in changed["jobs"]] == [j["job_id"] for j in first["jobs"]]
-    now = load_bundle(bundle, target=TARGET, variables={"max_workers": "6"}, env={}).jobs
+    now = load_bundle(bundle, target=TARGET, variables={"alert_email": "oncall@example.com"}, env={}).jobs
     updated = [now[key] for key in now if now[key] != expected[key]]
     assert updated and job_calls(workspace, before) == ["reset"] * len(updated)
     for job in updated:
-        clusters = workspace_jobs(workspace)[job["name"]]["job_clusters"]
-        assert {c["new_cluster"]["autoscale"]["max_workers"] for c in clusters} == {6}
+        assert workspace_jobs(workspace)[job["name"]]["email_notifications"]["on_failure"] == ["oncall@example.com"]
 
     destroyed = workspace.databricks("bundle", "destroy", "-t", TARGET, "--auto-approve", cwd=bundle)
     assert destroyed.returncode == 0, destroyed.stderr
@@ -128,7 +127,7 @@ def test_a_held_deploy_lock_stops_the_deploy_clearly(workspace: Workspace, tmp_p
     upload = workspace.databricks("workspace", "import", path, "--format", "AUTO", "--content", content)
     assert upload.returncode == 0, upload.stderr
     before = len(workspace.requests())
-    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--var", "max_workers=6")
+    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--var", "alert_email=oncall@example.com")
     assert done.returncode == 2
     assert done.stderr.startswith(
         f"brickgate: error: databricks bundle deploy -t {TARGET} failed (exit 1): "

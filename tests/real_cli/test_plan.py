@@ -51,10 +51,11 @@ def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_p
     assert done.returncode == 0, done.stdout + done.stderr
     assert job_calls(workspace, 0) == []  # a plan deploys nothing
     table = summary.read_text(encoding="utf-8")
-    assert "Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged" in table
+    planned = json.loads(plan.read_text(encoding="utf-8"))
+    assert planned["cli_version"] == "1.10.0" and "resources.jobs.scoring_job" in planned["plan"]
+    assert f"Plan: {len(planned['plan'])} to create, 0 to update, 0 to delete, 0 unchanged" in table
     assert "| resource | action | changes |" in table
     assert "| `jobs.scoring_job` | create |" in table
-    assert json.loads(plan.read_text(encoding="utf-8"))["cli_version"] == "1.10.0"
 
     before = len(workspace.requests())
     applied = brickgate_deploy(workspace, bundle, "--plan", str(plan))
@@ -67,23 +68,38 @@ def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_p
         for whl in {lib["whl"] for task in settings["tasks"] for lib in task.get("libraries", []) if "whl" in lib}:
             assert workspace.api("GET", f"/api/2.0/workspace/get-status?path={whl}")["object_type"] == "FILE"
 
-    change = brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    change = brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
     updates = {c["resource"]: c["fields"] for c in change["changes"] if c["action"] == "update"}
-    assert set(updates) == {"jobs.model_training_job", "jobs.scoring_job"}
-    assert any("autoscale.max_workers: 4 → 6" in field for field in updates["jobs.scoring_job"])
+    assert set(updates) == {"jobs.model_training_job", "jobs.monitoring_job", "jobs.scoring_job"}
+    assert any('→ "oncall@example.com"' in field for field in updates["jobs.scoring_job"]), updates
     before = len(workspace.requests())
-    brickgate_deploy(workspace, bundle, "--plan", str(plan), "--var", "max_workers=6")
-    assert job_calls(workspace, before) == ["reset", "reset"]
+    summary.write_text("", encoding="utf-8")
+    apply = ["deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=oncall@example.com"]
+    done = workspace.run(
+        [*workspace.brickgate_command(), "--format", "github", *apply],
+        cwd=None,
+        timeout=600,
+        extra_env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert job_calls(workspace, before) == ["reset"] * 3
+    # the step summary: jobs as `bundle summary -o json` of the real CLI names them, then the plan
+    table = summary.read_text(encoding="utf-8")
+    for job in applied["jobs"]:
+        assert f"| `{job['key']}` | {job['name']} | [{job['job_id']}]({job['url']}) | ✅ |" in table
+    assert "### Applied plan: claims-fraud → local" in table and "| `jobs.scoring_job` | update |" in table
 
 
 def test_a_plan_made_before_another_deploy_is_refused_by_the_cli(workspace: Workspace, tmp_path: Path) -> None:
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
     plan = tmp_path / "plan.json"
     brickgate_deploy(workspace, bundle)
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
-    brickgate_deploy(workspace, bundle, "--var", "max_workers=5")  # someone deployed meanwhile
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    brickgate_deploy(workspace, bundle, "--var", "alert_email=team@example.com")  # someone deployed meanwhile
     before = len(workspace.requests())
-    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=6")
+    done = workspace.brickgate(
+        "deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=oncall@example.com"
+    )
     assert done.returncode == 2
     assert "does not match state serial" in done.stderr and "Please run 'bundle plan' again" in done.stderr
     assert job_calls(workspace, before) == []
@@ -95,7 +111,7 @@ def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
     plan = tmp_path / "plan.json"
     first = brickgate_deploy(workspace, bundle)
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
     # someone edits the scoring job in the workspace: the deployment state does not know
     job_id = next(job["job_id"] for job in first["jobs"] if job["key"] == "scoring_job")
     settings = workspace.api("GET", f"/api/2.2/jobs/get?job_id={job_id}")["settings"]
@@ -103,7 +119,9 @@ def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
         "POST", "/api/2.2/jobs/reset", {"job_id": job_id, "new_settings": {**settings, "max_concurrent_runs": 4}}
     )
     before = len(workspace.requests())
-    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=6")
+    done = workspace.brickgate(
+        "deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=oncall@example.com"
+    )
     assert done.returncode == 2
     assert done.stderr == (
         f"brickgate: error: {plan} is stale: jobs.scoring_job: update with other settings; the bundle or the "
@@ -113,6 +131,8 @@ def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
     assert job_calls(workspace, before) == []
 
     # the bundle changes instead: a variable the plan was not made with
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "max_workers=6")
-    done = workspace.brickgate("deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "max_workers=7")
+    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    done = workspace.brickgate(
+        "deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=other@example.com"
+    )
     assert done.returncode == 2 and "is stale: jobs.model_training_job: update with other settings" in done.stderr
