@@ -314,7 +314,8 @@ def test_invalid_environment_values(
         (
             "deploy",
             ["deploy", "ok", "-t", "dev"],
-            " (valid keys: auto-approve, confirm, dry-run, plan, plan-out, poll-interval, run, target, timeout, var, version, wait",
+            " (valid keys: auto-approve, confirm, dry-run, plan, plan-out, poll-interval, run, target, timeout,"
+            " var, version, wait",
         ),
         (
             "tag-release",

@@ -6,10 +6,10 @@ pinned at a version its specifier allows, and every pin carries hashes (uv insta
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -58,7 +58,8 @@ def test_lock_pins_every_dependency_within_its_specifier(name: str) -> None:
     for requirement in requirements(lock_sets()[name]):
         key = canonicalize_name(requirement.name)
         applies = requirement.marker is None or any(
-            requirement.marker.evaluate({"python_version": v, "python_full_version": f"{v}.0"}) for v in ("3.10", "3.13")
+            requirement.marker.evaluate({"python_version": v, "python_full_version": f"{v}.0"})
+            for v in ("3.10", "3.13")
         )
         if not applies:
             continue

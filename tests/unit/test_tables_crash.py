@@ -28,14 +28,24 @@ def killed(table, add):
     os.kill(os.getpid(), signal.SIGKILL)
 
 tables._commit_append = killed
-rows = pd.DataFrame({"run_id": ["run-2"] * 3, "gate": ["fairness"] * 3, "group": list("FMX"), "di": [1.0] * 3})
+rows = pd.DataFrame({"run_id": ["run-2"] * 3, "gate": ["psi"] * 3, "current_source": ["d"] * 3,
+                     "baseline": ["p"] * 3, "group": list("FMX"), "di": [1.0] * 3})
 tables.write_table(sys.argv[1], rows, run_key=tables.RESULTS_RUN_KEY)
 """
 
 
 def run_rows(run_id: str, groups: tuple[str, ...] = ("F", "M", "X"), di: float = 1.0) -> pd.DataFrame:
+    """Rows with every `RESULTS_RUN_KEY` column, as a PSI gate writes them."""
     count = len(groups)
-    return pd.DataFrame({"run_id": [run_id] * count, "gate": ["fairness"] * count, "group": groups, "di": [di] * count})
+    identity = {"gate": "psi", "current_source": "d", "baseline": "p"}
+    return pd.DataFrame(
+        {
+            "run_id": [run_id] * count,
+            **{k: [v] * count for k, v in identity.items()},
+            "group": groups,
+            "di": [di] * count,
+        }
+    )
 
 
 def rows_by_run(folder: Path) -> dict[str, int]:
@@ -65,9 +75,20 @@ def test_rerunning_a_run_id_replaces_its_rows(tmp_path: Path) -> None:
     back = read_table(str(table))
     assert rows_by_run(table) == {"run-1": 3, "run-2": 2}
     assert back.loc[back["run_id"] == "run-2", "di"].tolist() == [0.5, 0.5]
-    other_gate = run_rows("run-2").assign(gate="psi")  # same run id, another gate: its own rows
-    write_table(str(table), other_gate, run_key=RESULTS_RUN_KEY)
+    other_data = run_rows("run-2").assign(current_source="other")  # same run id, other data: its own rows
+    write_table(str(table), other_data, run_key=RESULTS_RUN_KEY)
     assert len(read_table(str(table))) == 3 + 2 + 3
+
+
+def test_rows_without_a_data_source_are_never_replaced(tmp_path: Path) -> None:
+    """Fairness rows name no data source: two gates on other data in one workflow run share
+    the run id, gate and model, so a partial key would let the second delete the first's rows."""
+    table = tmp_path / "results"
+    for di in (1.0, 0.5):
+        write_table(
+            str(table), run_rows("run-1", di=di).drop(columns=["current_source", "baseline"]), run_key=RESULTS_RUN_KEY
+        )
+    assert sorted(read_table(str(table))["di"]) == [0.5] * 3 + [1.0] * 3
 
 
 @pytest.mark.spark
@@ -85,13 +106,13 @@ def test_a_gate_rerun_with_the_same_github_run_id_keeps_one_copy(
     """A retried workflow step (same GITHUB_RUN_ID and attempt) through the CLI: rows once."""
     from brickgate.cli import main
 
-    pd.DataFrame({"g": ["a", "b"] * 20, "p": [1, 0, 1, 1] * 10}).to_parquet(tmp_path / "d.parquet")
+    pd.DataFrame({"x": [float(i % 10) for i in range(200)]}).to_parquet(tmp_path / "d.parquet")
     monkeypatch.setenv("GITHUB_RUN_ID", "77")
     table = str(tmp_path / "results")
-    args = ["fairness-gate", "--data", str(tmp_path / "d.parquet"), "--prediction-column", "p"]
-    args += ["--protected-attributes", "g", "--min-group-size", "5", "--results-table", table]
+    args = ["psi-gate", "--current", str(tmp_path / "d.parquet"), "--reference", str(tmp_path / "d.parquet")]
+    args += ["--features", "x", "--results-table", table]
     for _ in range(2):
         with pytest.raises(SystemExit):
             main(args)
     capsys.readouterr()
-    assert rows_by_run(tmp_path / "results") == {"77-1": 2} and DeltaTable(table).version() == 1
+    assert rows_by_run(tmp_path / "results") == {"77-1": 1} and DeltaTable(table).version() == 1

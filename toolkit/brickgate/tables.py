@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 WriteMode = Literal["append", "overwrite"]
-# A gate run's identity in a results table: a re-run (same id, gate, model or data) replaces it.
-RESULTS_RUN_KEY = ("run_id", "gate", "model_name", "model_version", "current_source", "baseline")
+# A gate run's identity in a results table: a re-run (same id, gate, data and baseline) replaces
+# it. Rows without every one of these columns (fairness rows name no data source) are only ever
+# appended: two gates on other data in one workflow run share a run id, and must not replace
+# each other's rows.
+RESULTS_RUN_KEY = ("run_id", "gate", "current_source", "baseline")
 DEFAULT_WAREHOUSE = Path(".brickgate") / "warehouse"
 NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BAD_NAME = "table name '{name}' is not catalog.schema.table (letters, digits and _ in each part) or a folder path"
@@ -200,8 +203,14 @@ def _schema_mode(mode: WriteMode, allow_schema_change: bool) -> Any:
 
 
 def _key(data: pd.DataFrame, run_key: Sequence[str]) -> list[str]:
-    """The `run_key` columns the data has (a gate's rows lack the other gate's columns)."""
-    return [column for column in run_key if column in data.columns]
+    """`run_key` when the data has all its columns, else none: a partial key could match a
+    different run's rows (e.g. the same model gated on other data) and replace them.
+
+    >>> import pandas as pd
+    >>> _key(pd.DataFrame({"run_id": ["7-1"], "gate": ["fairness"]}), ("run_id", "gate", "current_source"))
+    []
+    """
+    return list(run_key) if all(column in data.columns for column in run_key) else []
 
 
 def _rerun_predicate(data: pd.DataFrame, run_key: Sequence[str]) -> str:
