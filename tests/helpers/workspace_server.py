@@ -141,7 +141,7 @@ class Workspace:
 
     def env(self) -> dict[str, str]:
         """What the CLI (and brickgate around it) runs with: this workspace, the built CLI and this
-        Python (`python3 -m build` builds wheel artifacts) on PATH, and a HOME of its own so no
+        Python (wheel artifacts build with `python3 -m pip wheel`) on PATH, and a HOME of its own so no
         ~/.databrickscfg is read."""
         path = [str(TOOLS_BIN), str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
         return {
