@@ -122,3 +122,16 @@ def test_an_unreachable_registry_fails_its_check_naming_the_host(
     assert code == 1
     registry = next(c for c in document["checks"] if c["name"] == "model registry")
     assert not registry["ok"] and "127.0.0.1:9" in registry["detail"] and "pw" not in json.dumps(document)
+
+
+def test_a_missing_secret_scope_says_how_to_create_it(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.api("POST", "/api/2.1/unity-catalog/catalogs", {"name": "main"})
+    workspace.api("POST", "/api/2.1/unity-catalog/schemas", {"catalog_name": "main", "name": "fraud"})
+    registry = "http://127.0.0.1:9"  # refused: the registry check is not what this test is about
+    done = workspace.brickgate("doctor", str(repository(tmp_path)), "--registry-uri", registry, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    failed = [line for line in done.stdout.splitlines() if line.startswith("✗")]
+    assert failed[0].startswith("✗ secret scope fraud-alerts: ") and failed[0].endswith(
+        " — fix: databricks secrets create-scope fraud-alerts"
+    ), failed
+    assert failed[1].startswith("✗ model registry: cannot reach the MLflow server at http://127.0.0.1:9")
