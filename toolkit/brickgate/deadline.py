@@ -135,13 +135,15 @@ def bounded_mlflow() -> Iterator[None]:
 
     MLflow reads these only from the environment, so they are set for the block and restored
     after it: MLflow's default (7 retries with doubling waits, 120 s per request) takes minutes
-    to give up on a server that answers 503.
+    to give up on a server that answers 503. Its artifact progress bar is switched off too: it
+    writes to stdout, where a gate's verdict line must stand alone.
     """
     limit = seconds()
     wanted = {
         "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(MLFLOW_RETRIES),
         "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
         "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, int(limit / (MLFLOW_RETRIES + 1)))),
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
     }
     added = [name for name in wanted if name not in os.environ]
     for name in added:
