@@ -189,3 +189,19 @@ class Workspace:
         """The requests the server logged since this workspace was made, oldest first."""
         logged: list[dict[str, Any]] = self.server.control("requests")
         return logged[self.first_request :]
+
+
+JOB_CALLS = ("/api/2.2/jobs/create", "/api/2.2/jobs/reset", "/api/2.2/jobs/delete")
+
+
+def deploy_json(workspace: Workspace, bundle: Path, target: str, *args: str) -> dict[str, Any]:
+    """`brickgate --format json deploy BUNDLE -t TARGET ARGS…`, which must succeed; its JSON document."""
+    done = workspace.brickgate("--format", "json", "deploy", str(bundle), "-t", target, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def job_calls(workspace: Workspace, since: int) -> list[str]:
+    """create/reset/delete calls to the Jobs API after the first `since` requests of this test."""
+    return [e["path"].rsplit("/", 1)[1] for e in workspace.requests()[since:] if e["path"] in JOB_CALLS]

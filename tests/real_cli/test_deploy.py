@@ -13,23 +13,10 @@ from typing import Any
 import pytest
 
 from brickgate.bundle import load_bundle
-from tests.helpers.workspace_server import REFERENCE_BUNDLE, TEST_USER, Workspace, copy_bundle
+from tests.helpers.workspace_server import REFERENCE_BUNDLE, TEST_USER, Workspace, copy_bundle, deploy_json, job_calls
 
 pytestmark = [pytest.mark.real_cli, pytest.mark.slow]
 TARGET = "local"
-JOB_CALLS = ("/api/2.2/jobs/create", "/api/2.2/jobs/reset", "/api/2.2/jobs/delete")
-
-
-def deploy(workspace: Workspace, bundle: Path, *args: str) -> dict[str, Any]:
-    done = workspace.brickgate("--format", "json", "deploy", str(bundle), "-t", TARGET, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    document: dict[str, Any] = json.loads(done.stdout)
-    return document
-
-
-def job_calls(workspace: Workspace, since: int) -> list[str]:
-    """create/reset/delete calls to the Jobs API after the first `since` requests of this test."""
-    return [e["path"].rsplit("/", 1)[1] for e in workspace.requests()[since:] if e["path"] in JOB_CALLS]
 
 
 def workspace_jobs(workspace: Workspace) -> dict[str, dict[str, Any]]:
@@ -79,7 +66,7 @@ def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
     expected = load_bundle(bundle, target=TARGET, env={}).jobs
 
-    first = deploy(workspace, bundle)
+    first = deploy_json(workspace, bundle, TARGET)
     assert first["status"] == "deployed" and first["cli_version"] == "1.10.0"
     assert {job["key"] for job in first["jobs"]} == set(expected)
     assert all(job["verified"] for job in first["jobs"])
@@ -99,12 +86,12 @@ def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
     assert "resources.json" in {Path(o["path"]).name for o in listed["objects"]}
 
     before = len(workspace.requests())
-    again = deploy(workspace, bundle)
+    again = deploy_json(workspace, bundle, TARGET)
     assert job_calls(workspace, before) == []  # nothing new, nothing rewritten
     assert [j["job_id"] for j in again["jobs"]] == [j["job_id"] for j in first["jobs"]]
 
     before = len(workspace.requests())
-    changed = deploy(workspace, bundle, "--var", "alert_email=oncall@example.com")
+    changed = deploy_json(workspace, bundle, TARGET, "--var", "alert_email=oncall@example.com")
     assert [j["job_id"] for j in changed["jobs"]] == [j["job_id"] for j in first["jobs"]]
     now = load_bundle(bundle, target=TARGET, variables={"alert_email": "oncall@example.com"}, env={}).jobs
     updated = [now[key] for key in now if now[key] != expected[key]]
@@ -119,7 +106,7 @@ def test_reference_bundle_deploys_redeploys_updates_in_place_and_is_destroyed(
 
 def test_a_held_deploy_lock_stops_the_deploy_clearly(workspace: Workspace, tmp_path: Path) -> None:
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
-    deploy(workspace, bundle)
+    deploy_json(workspace, bundle, TARGET)
     # another deployment holds the lock (as the CLI writes it) while this one starts
     lock = {"ID": str(uuid.uuid4()), "AcquisitionTime": "2026-01-01T00:00:00Z", "IsForced": False, "User": "ci@x.y"}
     path = f"/Workspace/Users/{TEST_USER}/.bundle/claims-fraud/{TARGET}/state/deploy.lock"

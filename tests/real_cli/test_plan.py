@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.helpers.workspace_server import REFERENCE_BUNDLE, Workspace, copy_bundle
+from tests.helpers.workspace_server import REFERENCE_BUNDLE, Workspace, copy_bundle, deploy_json, job_calls
 
 pytestmark = [pytest.mark.real_cli, pytest.mark.slow]
 TARGET = "local"
-JOB_CALLS = ("/api/2.2/jobs/create", "/api/2.2/jobs/reset", "/api/2.2/jobs/delete")
-
-
-def brickgate_deploy(workspace: Workspace, bundle: Path, *args: str) -> dict[str, Any]:
-    done = workspace.brickgate("--format", "json", "deploy", str(bundle), "-t", TARGET, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    document: dict[str, Any] = json.loads(done.stdout)
-    return document
-
-
-def job_calls(workspace: Workspace, since: int) -> list[str]:
-    return [e["path"].rsplit("/", 1)[1] for e in workspace.requests()[since:] if e["path"] in JOB_CALLS]
 
 
 def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_path: Path) -> None:
@@ -58,7 +45,7 @@ def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_p
     assert "| `jobs.scoring_job` | create |" in table
 
     before = len(workspace.requests())
-    applied = brickgate_deploy(workspace, bundle, "--plan", str(plan))
+    applied = deploy_json(workspace, bundle, TARGET, "--plan", str(plan))
     assert applied["status"] == "deployed" and all(job["verified"] for job in applied["jobs"])
     assert sorted(job_calls(workspace, before)) == ["create"] * 3
     assert {c["action"] for c in applied["changes"]} == {"create"}
@@ -68,7 +55,7 @@ def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_p
         for whl in {lib["whl"] for task in settings["tasks"] for lib in task.get("libraries", []) if "whl" in lib}:
             assert workspace.api("GET", f"/api/2.0/workspace/get-status?path={whl}")["object_type"] == "FILE"
 
-    change = brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    change = deploy_json(workspace, bundle, TARGET, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
     updates = {c["resource"]: c["fields"] for c in change["changes"] if c["action"] == "update"}
     assert set(updates) == {"jobs.model_training_job", "jobs.monitoring_job", "jobs.scoring_job"}
     assert any('→ "oncall@example.com"' in field for field in updates["jobs.scoring_job"]), updates
@@ -93,9 +80,9 @@ def test_a_plan_is_shown_then_exactly_it_is_deployed(workspace: Workspace, tmp_p
 def test_a_plan_made_before_another_deploy_is_refused_by_the_cli(workspace: Workspace, tmp_path: Path) -> None:
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
     plan = tmp_path / "plan.json"
-    brickgate_deploy(workspace, bundle)
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
-    brickgate_deploy(workspace, bundle, "--var", "alert_email=team@example.com")  # someone deployed meanwhile
+    deploy_json(workspace, bundle, TARGET)
+    deploy_json(workspace, bundle, TARGET, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    deploy_json(workspace, bundle, TARGET, "--var", "alert_email=team@example.com")  # someone deployed meanwhile
     before = len(workspace.requests())
     done = workspace.brickgate(
         "deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=oncall@example.com"
@@ -110,8 +97,8 @@ def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
 ) -> None:
     bundle = copy_bundle(REFERENCE_BUNDLE, tmp_path)
     plan = tmp_path / "plan.json"
-    first = brickgate_deploy(workspace, bundle)
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    first = deploy_json(workspace, bundle, TARGET)
+    deploy_json(workspace, bundle, TARGET, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
     # someone edits the scoring job in the workspace: the deployment state does not know
     job_id = next(job["job_id"] for job in first["jobs"] if job["key"] == "scoring_job")
     settings = workspace.api("GET", f"/api/2.2/jobs/get?job_id={job_id}")["settings"]
@@ -131,7 +118,7 @@ def test_a_plan_the_workspace_or_bundle_moved_away_from_is_refused_by_brickgate(
     assert job_calls(workspace, before) == []
 
     # the bundle changes instead: a variable the plan was not made with
-    brickgate_deploy(workspace, bundle, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
+    deploy_json(workspace, bundle, TARGET, "--plan-out", str(plan), "--var", "alert_email=oncall@example.com")
     done = workspace.brickgate(
         "deploy", str(bundle), "-t", TARGET, "--plan", str(plan), "--var", "alert_email=other@example.com"
     )
